@@ -44,13 +44,4 @@ internal abstract class CongestionController
 
     /// <summary>Retransmission timeout: ssthresh from the flight, cwnd back to one segment (RFC 5681 3.1).</summary>
     public abstract void OnRetransmissionTimeout(int bytesInFlight, Instant now);
-
-    /// <summary>Creates the controller for <paramref name="algorithm"/>.</summary>
-    public static CongestionController Create(CongestionControlAlgorithm algorithm, int mss, int initialWindowSegments) =>
-        algorithm switch
-        {
-            CongestionControlAlgorithm.NewReno => new NewRenoController(mss, initialWindowSegments),
-            CongestionControlAlgorithm.Cubic => new CubicController(mss, initialWindowSegments),
-            _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-        };
 }
