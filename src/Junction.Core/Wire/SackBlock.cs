@@ -3,11 +3,11 @@ using System.Runtime.CompilerServices;
 namespace Junction.Wire;
 
 /// <summary>One SACK block: the receiver holds [Left, Right) (RFC 2018).</summary>
-public readonly record struct SackBlock(TcpSeq Left, TcpSeq Right);
+internal readonly record struct SackBlock(TcpSeq Left, TcpSeq Right);
 
 /// <summary>Room for the at most four SACK blocks a TCP header can carry, inline (no allocation).</summary>
 [InlineArray(4)]
-public struct SackBlockArray
+internal struct SackBlockArray
 {
     private SackBlock _element0;
 }

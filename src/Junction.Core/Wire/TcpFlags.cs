@@ -2,7 +2,7 @@ namespace Junction.Wire;
 
 /// <summary>The TCP control bits, with the values they have in the header's flags byte.</summary>
 [Flags]
-public enum TcpFlags : byte
+internal enum TcpFlags : byte
 {
     /// <summary>No bit set.</summary>
     None = 0,

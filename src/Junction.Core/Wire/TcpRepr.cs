@@ -2,9 +2,9 @@ namespace Junction.Wire;
 
 /// <summary>
 /// The meaning of a TCP header, parsed out of (or to be emitted into) the bytes on the wire by
-/// <see cref="TcpPacket"/>. Options that are absent have their Has* flag clear.
+/// the TCP wire view. Options that are absent have their Has* flag clear.
 /// </summary>
-public struct TcpRepr
+internal struct TcpRepr
 {
     /// <summary>The sender's port.</summary>
     public ushort SourcePort;

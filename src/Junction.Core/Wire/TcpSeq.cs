@@ -4,7 +4,7 @@ namespace Junction.Wire;
 /// A TCP sequence number: 32-bit arithmetic that wraps, compared by the sign of the difference (RFC 9293 3.4),
 /// so that "a is before b" stays right across the wrap.
 /// </summary>
-public readonly record struct TcpSeq(uint Value) : IComparable<TcpSeq>
+internal readonly record struct TcpSeq(uint Value) : IComparable<TcpSeq>
 {
     /// <summary>Advances by <paramref name="n"/> bytes (wrapping).</summary>
     public static TcpSeq operator +(TcpSeq s, int n) => new(unchecked(s.Value + (uint)n));
