@@ -25,7 +25,7 @@ internal struct TcpRepr
     public ushort Mss;
     /// <summary>Whether the MSS option is present.</summary>
     public bool HasMss;
-    /// <summary>Window scale shift count (kind 3), when <see cref="HasWindowScale"/>.</summary>
+    /// <summary>Window scale shift count (kind 3), when <see cref="HasWindowScale"/>; parsing clamps it to 14 (RFC 7323 2.3).</summary>
     public byte WindowScale;
     /// <summary>Whether the window scale option is present.</summary>
     public bool HasWindowScale;
