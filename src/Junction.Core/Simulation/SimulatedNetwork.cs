@@ -1,3 +1,4 @@
+using Junction.Devices;
 using Junction.Devices.Memory;
 using Junction.Stack;
 using Junction.Wire;
@@ -34,13 +35,16 @@ public sealed class SimulatedNetwork : IDisposable
     public IReadOnlyList<NetStack> Stacks => _stacks;
 
     /// <summary>
-    /// Adds an instance with address <paramref name="address"/>/24 on a new switch port.
+    /// Adds an instance with address <paramref name="address"/>/24 on a new switch port. <paramref name="decorate"/>
+    /// may wrap the port (a <see cref="Devices.CaptureDevice"/>, say); the wrapper is disposed with the network.
     /// </summary>
-    public NetStack AddStack(string address, VirtualPortOptions? port = null, Action<NetStackOptions>? configure = null)
+    public NetStack AddStack(string address, VirtualPortOptions? port = null, Action<NetStackOptions>? configure = null,
+        Func<VirtualPort, INetDevice>? decorate = null)
     {
         var options = new NetStackOptions { Address = Ipv4Address.Parse(address), PrefixLength = 24, Seed = _seed * 7919 + _stacks.Count };
         configure?.Invoke(options);
-        VirtualPort device = Switch.CreatePort(MacAddress.LocallyAdministered((uint)options.Address.Value), port);
+        VirtualPort virtualPort = Switch.CreatePort(MacAddress.LocallyAdministered((uint)options.Address.Value), port);
+        INetDevice device = decorate is null ? virtualPort : decorate(virtualPort);
         var stack = new NetStack(device, options, Now);
         _stacks.Add(stack);
         return stack;
