@@ -220,4 +220,31 @@ public class CongestionControlTests
         cc.OnEnterRecovery(cc.Window, Instant.FromMilliseconds(100));
         Assert.Equal(0, cc.PeriodToPlateau);
     }
+
+    [Theory]
+    [InlineData(CongestionControlAlgorithm.NewReno)]
+    [InlineData(CongestionControlAlgorithm.Cubic)]
+    public void Per_ack_and_loss_calls_do_not_allocate(CongestionControlAlgorithm algorithm)
+    {
+        var cc = CongestionControllerFactory.Create(algorithm, Mss, 10);
+        void Run(int start)
+        {
+            for (int i = start; i < start + 2_000; i++)
+            {
+                Instant now = Instant.FromMilliseconds(i);
+                cc.OnAck(Mss, cc.Window, TimeSpan.FromMilliseconds(30), now);
+                if (i % 500 == 499)
+                {
+                    cc.OnEnterRecovery(cc.Window, now);
+                    cc.OnExitRecovery(now);
+                }
+                if (i % 1999 == 1998) cc.OnRetransmissionTimeout(cc.Window, now);
+            }
+        }
+
+        Run(0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(2_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -126,4 +126,27 @@ public class SynCookiesTests
         Assert.True(sack);
         Assert.Equal(-1, scale);
     }
+
+    [Fact]
+    public void Creating_and_validating_cookies_and_isns_does_not_allocate()
+    {
+        var cookies = new SynCookies(s_key);
+        var isn = new IsnGenerator(s_key);
+        int valid = 0;
+        void Run()
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                TcpSeq cookie = cookies.Create(s_tuple, s_peerIsn + i, 1460, s_now, out _);
+                if (cookies.TryValidate(s_tuple, s_peerIsn + i, cookie, s_now, out _)) valid++;
+                _ = isn.Next(s_tuple, s_now);
+            }
+        }
+
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2_000, valid);
+    }
 }
