@@ -207,6 +207,9 @@ public sealed class TcpReceiveBufferTests : IDisposable
         buffer.Capacity = 500;
         Assert.Equal(0, buffer.Window);
         Assert.Equal(0, Deliver(buffer, _pool, 1000, 1000, 100));
+        Assert.Equal(1000, buffer.OutOfOrderBytes); // already held: kept
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Capacity = -1);
     }
 
     [Fact]

@@ -149,6 +149,7 @@ public class TcpSendBufferTests
         Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Consume(101));
         Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Consume(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Capacity = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TcpSendBuffer(TcpSendBuffer.MaxCapacity + 1));
         Assert.Equal(100, buffer.Count);
     }
 

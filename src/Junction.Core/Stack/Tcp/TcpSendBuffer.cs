@@ -18,6 +18,9 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>The smallest array rented, so that small writes do not cause a chain of regrowths.</summary>
     internal const int MinimumStorage = 4096;
 
+    /// <summary>The largest capacity: the ring is one power-of-two array.</summary>
+    public const int MaxCapacity = 1 << 30;
+
     private byte[]? _storage;
     private int _head;
     private int _count;
@@ -27,8 +30,7 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>Creates an empty buffer that will hold at most <paramref name="capacity"/> bytes.</summary>
     public TcpSendBuffer(int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        _capacity = capacity;
+        Capacity = capacity;
     }
 
     /// <summary>
@@ -41,6 +43,7 @@ internal sealed class TcpSendBuffer : IDisposable
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxCapacity);
             _capacity = value;
         }
     }
@@ -130,8 +133,8 @@ internal sealed class TcpSendBuffer : IDisposable
         if (_ringSize >= needed) return;
 
         // Power-of-two sizes let the ring wrap with a mask; ArrayPool hands out power-of-two arrays anyway.
-        int size = Math.Max(MinimumStorage, (int)Math.Min(1 << 30, BitOperations.RoundUpToPowerOf2((uint)needed)));
-        if (_ringSize > 0 && _ringSize <= (1 << 29)) size = Math.Max(size, _ringSize * 2);
+        int size = Math.Max(MinimumStorage, (int)Math.Min(MaxCapacity, BitOperations.RoundUpToPowerOf2((uint)needed)));
+        if (_ringSize > 0 && _ringSize <= MaxCapacity / 2) size = Math.Max(size, _ringSize * 2);
         byte[] grown = ArrayPool<byte>.Shared.Rent(size);
 
         if (_storage is not null)
