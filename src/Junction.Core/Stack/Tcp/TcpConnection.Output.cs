@@ -73,10 +73,10 @@ public sealed partial class TcpConnection
             flight = _scoreboard.Pipe(_sndUna, _sndMax, _highRxt, _mss);
             if (cwnd - flight < _mss) return false;
             TcpSeq from = TcpSeq.Max(_highRxt, _sndUna);
-            if (_scoreboard.TryGetNextLostRange(from, _sndUna, _mss, _mss, out TcpSeq start, out int length))
+            if (_scoreboard.TryGetNextLostRange(from, _sndUna, _mss, _mss, out TcpSeq lostStart, out int lostLength))
             {
-                RetransmitAt(start, length, now);
-                _highRxt = TcpSeq.Max(_highRxt, start + length);
+                RetransmitAt(lostStart, lostLength, now);
+                _highRxt = TcpSeq.Max(_highRxt, lostStart + lostLength);
                 return true;
             }
             if (_sndNxt < _sndMax) _sndNxt = _sndMax;
