@@ -173,13 +173,14 @@ internal sealed class TcpHarness : IDisposable
     public uint LastTsVal => Output.Sent.Count == 0 ? 0 : Output.Sent[^1].Header.TsVal;
 
     /// <summary>Passive open through a listener on port 80; returns the accepted connection.</summary>
-    public TcpConnection AcceptConnection(bool ws = true, bool sack = true, bool ts = true, ushort peerWindow = 65535)
+    public TcpConnection AcceptConnection(bool ws = true, bool sack = true, bool ts = true, ushort peerWindow = 65535, TimeSpan handshakeRtt = default)
     {
         TcpListenEndpoint listener = Listener ??= Layer.Listen(Ipv4Address.Any, LocalPort, 16);
         Inject(PeerSyn(ws: ws, sack: sack, ts: ts));
         SentSegment synAck = Expect(TcpFlags.Syn | TcpFlags.Ack, ack: PeerSeq + 1);
         OurIss = synAck.Seq;
         PeerSeq += 1;
+        if (handshakeRtt > TimeSpan.Zero) Advance(handshakeRtt);
         Inject(PeerAck(OurIss + 1, window: peerWindow, ts: ts));
         ExpectNothing();
         Assert.True(listener.TryAccept(out TcpConnection? connection));
