@@ -260,3 +260,67 @@ internal sealed class RecordingObserver : ITcpConnectionObserver
     public void OnWritable(TcpConnection connection) => Writable++;
     public void OnClosed(TcpConnection connection) => Closed++;
 }
+
+public sealed class TcpHalfOpenTests
+{
+    [Fact]
+    public void Retransmitted_syn_gets_the_syn_ack_again()
+    {
+        using var h = new TcpHarness();
+        h.Listener = h.Layer.Listen(Ipv4Address.Any, TcpHarness.LocalPort, 4);
+        h.Inject(h.PeerSyn());
+        SentSegment first = h.Expect(TcpFlags.Syn | TcpFlags.Ack);
+        h.Inject(h.PeerSyn());
+        h.Expect(TcpFlags.Syn | TcpFlags.Ack, seq: first.Seq, ack: h.PeerSeq + 1);
+        Assert.Equal(1, h.Layer.ConnectionCount);
+    }
+
+    [Fact]
+    public void Unanswered_syn_ack_is_retransmitted_then_the_half_open_connection_is_dropped()
+    {
+        using var h = new TcpHarness(s => s.SynAckRetries = 2);
+        TcpListenEndpoint listener = h.Listener = h.Layer.Listen(Ipv4Address.Any, TcpHarness.LocalPort, 4);
+        h.Inject(h.PeerSyn());
+        SentSegment synAck = h.Expect(TcpFlags.Syn | TcpFlags.Ack);
+        Assert.Equal(1, listener.SynQueueCount);
+        h.RunUntil(h.Now + TimeSpan.FromSeconds(10));
+        Assert.Equal(2, h.TakeAll().Count(s => s.Flags == (TcpFlags.Syn | TcpFlags.Ack) && s.Seq == synAck.Seq));
+        Assert.Equal(0, h.Layer.ConnectionCount);
+        Assert.Equal(0, listener.SynQueueCount);
+        Assert.Equal(0, listener.PendingCount);
+    }
+
+    [Fact]
+    public void Ephemeral_ports_come_from_the_configured_range_and_differ()
+    {
+        using var h = new TcpHarness(s =>
+        {
+            s.EphemeralPortFirst = 50000;
+            s.EphemeralPortLast = 50003;
+        });
+        var ports = new HashSet<ushort>();
+        for (int i = 0; i < 4; i++)
+        {
+            TcpConnection c = h.Layer.Connect(TcpHarness.LocalAddress, TcpHarness.RemoteAddress, 80);
+            Assert.InRange(c.LocalPort, (ushort)50000, (ushort)50003);
+            ports.Add(c.LocalPort);
+        }
+        Assert.Equal(4, ports.Count);
+        var e = Assert.Throws<SocketException>(() => h.Layer.Connect(TcpHarness.LocalAddress, TcpHarness.RemoteAddress, 80));
+        Assert.Equal(SocketError.AddressNotAvailable, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public void Orphaned_fin_wait_2_does_not_wait_forever()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        c.Close();
+        h.Poll();
+        h.Inject(h.PeerAck(h.OurIss + 2));
+        Assert.Equal(TcpState.FinWait2, c.State);
+        h.RunUntil(h.Now + TimeSpan.FromSeconds(61));
+        Assert.Equal(TcpState.Closed, c.State);
+        Assert.Equal(0, h.Layer.ConnectionCount);
+    }
+}
