@@ -1,0 +1,119 @@
+using Junction.Wire;
+
+namespace Junction.Devices.Memory;
+
+/// <summary>
+/// One port of a <see cref="VirtualSwitch"/>, seen by a stack as its NIC. Frames it transmits go through the
+/// port's fault injector and the switch at once; frames for it wait in a delivery queue until the switch's
+/// clock reaches their arrival time.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: one thread drives the switch and all its ports. Transmit, Receive and forwarding
+/// allocate nothing.
+/// </remarks>
+public sealed class VirtualPort : INetDevice
+{
+    private readonly VirtualSwitch _switch;
+    private readonly DeliveryQueue _inbound;
+    private readonly bool _ownsPool;
+    private bool _disposed;
+
+    internal VirtualPort(VirtualSwitch owner, MacAddress mac, VirtualPortOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 68);
+        _switch = owner;
+        MacAddress = mac;
+        Mtu = options.Mtu;
+        FaultInjector = new FaultInjector(options.Faults);
+        _inbound = new DeliveryQueue(options.QueueCapacity);
+        if (options.Pool is { } shared)
+        {
+            Pool = shared;
+        }
+        else
+        {
+            Pool = new FramePool(options.FrameCount, options.FrameSize);
+            _ownsPool = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public MacAddress MacAddress { get; }
+
+    /// <inheritdoc/>
+    public int Mtu { get; }
+
+    /// <summary>None: the stack computes and verifies every checksum, as it must when faults corrupt frames.</summary>
+    public DeviceCapabilities Capabilities => DeviceCapabilities.None;
+
+    /// <inheritdoc/>
+    public FramePool Pool { get; }
+
+    /// <summary>The switch the port belongs to.</summary>
+    public VirtualSwitch Switch => _switch;
+
+    /// <summary>The impairments applied to frames this port transmits.</summary>
+    public FaultSettings Faults => FaultInjector.Settings;
+
+    /// <summary>This port's counters.</summary>
+    public PortStatistics Statistics { get; } = new();
+
+    /// <summary>How often each impairment was applied to frames this port transmitted.</summary>
+    public FaultStatistics FaultStatistics => FaultInjector.Statistics;
+
+    /// <summary>Frames on their way to this port, due or not.</summary>
+    public int PendingCount => _inbound.Count;
+
+    /// <summary>When the earliest frame on its way to this port arrives, or <see cref="Instant.Never"/>.</summary>
+    public Instant NextDeliveryTime => _inbound.NextDue;
+
+    internal FaultInjector FaultInjector { get; }
+
+    internal DeliveryQueue Inbound => _inbound;
+
+    /// <summary>Takes up to <c>frames.Length</c> frames whose arrival time has come, earliest first.</summary>
+    /// <inheritdoc/>
+    public int Receive(Span<Frame> frames)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Instant now = Instant.Now(_switch.Clock);
+        int count = 0;
+        while (count < frames.Length && _inbound.TryPopDue(now, out Frame frame))
+        {
+            frames[count++] = frame;
+            Statistics.FramesReceived++;
+            Statistics.BytesReceived += frame.Length;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Sends every frame through the fault injector and the switch now, and releases it; frames are copied into
+    /// the destination ports' pools. Always accepts the whole batch: frames that cannot be delivered are counted
+    /// and dropped, as on a real switch.
+    /// </summary>
+    /// <inheritdoc/>
+    public int Transmit(ReadOnlySpan<Frame> frames)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Instant now = Instant.Now(_switch.Clock);
+        for (int i = 0; i < frames.Length; i++)
+        {
+            Frame frame = frames[i];
+            Statistics.FramesTransmitted++;
+            Statistics.BytesTransmitted += frame.Length;
+            _switch.Forward(this, frame, now);
+        }
+        return frames.Length;
+    }
+
+    /// <summary>Detaches the port from the switch, releases every frame still on its way to it and disposes its own pool.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _inbound.ReleaseAll();
+        _switch.Detach(this);
+        if (_ownsPool) Pool.Dispose();
+    }
+}
