@@ -142,7 +142,7 @@ public sealed class NetStack : IDisposable, ITcpOutput
 
     private ushort PickEphemeralUdpPort()
     {
-        (int low, int high) = (_options.Tcp.EphemeralPortRange.Start.Value, _options.Tcp.EphemeralPortRange.End.Value);
+        (int low, int high) = (_options.Tcp.EphemeralPortFirst, _options.Tcp.EphemeralPortLast);
         int span = high - low + 1;
         int start = _portRandom.Next(span);
         for (int i = 0; i < span; i++)
