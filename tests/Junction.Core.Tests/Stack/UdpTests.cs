@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Junction.Stack;
+using Junction.Stack.Tcp;
 using Junction.Stack.Udp;
 using Junction.Wire;
 using static Junction.Tests.Stack.StackHarness;
@@ -29,12 +30,12 @@ public sealed class UdpTests
     public void Binds_distinct_ephemeral_ports_in_the_ephemeral_range()
     {
         using var h = new StackHarness();
-        Range range = h.Options.Tcp.EphemeralPortRange;
+        TcpSettings tcp = h.Options.Tcp;
         var ports = new HashSet<ushort>();
         for (int i = 0; i < 50; i++)
         {
             ushort port = h.Stack.UdpBind().LocalPort;
-            Assert.InRange(port, range.Start.Value, range.End.Value);
+            Assert.InRange(port, tcp.EphemeralPortFirst, tcp.EphemeralPortLast);
             Assert.NotEqual(0, port);
             Assert.True(ports.Add(port), $"port {port} handed out twice");
         }
@@ -44,7 +45,11 @@ public sealed class UdpTests
     [Fact]
     public void Ephemeral_bind_skips_explicitly_bound_ports_and_fails_when_the_range_is_exhausted()
     {
-        using var h = new StackHarness(o => o.Tcp.EphemeralPortRange = 40000..40002);
+        using var h = new StackHarness(o =>
+        {
+            o.Tcp.EphemeralPortFirst = 40000;
+            o.Tcp.EphemeralPortLast = 40002;
+        });
         h.Stack.UdpBind(40001);
         var ports = new HashSet<ushort> { h.Stack.UdpBind().LocalPort, h.Stack.UdpBind().LocalPort };
         Assert.Equal([(ushort)40000, (ushort)40002], ports.Order());
