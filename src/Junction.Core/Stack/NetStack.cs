@@ -251,6 +251,9 @@ public sealed class NetStack : IDisposable, ITcpOutput
         return hostMask != 0 && destination.IsInSameSubnet(Address, _options.PrefixLength) && (destination.Value & hostMask) == hostMask;
     }
 
+    private bool IsSingleHost(Ipv4Address address) =>
+        !address.IsAny && !address.IsMulticast && (address.Value >> 24) != 127 && address.Value < 0xF000_0000 && !IsBroadcastForUs(address);
+
     private void ProcessTcp(in Frame frame, in Ipv4Repr ip, ReadOnlySpan<byte> segment, int segmentOffset)
     {
         WireError error = TcpPacket.TryParse(segment, ip.Source, ip.Destination, _verifyChecksums, out TcpRepr tcp, out int headerLength);
@@ -278,8 +281,8 @@ public sealed class NetStack : IDisposable, ITcpOutput
             return;
         }
         Statistics.UdpNoSocketCount++;
-        // RFC 1122 3.2.2: no ICMP error about a broadcast datagram.
-        if (unicast) SendPortUnreachable(ip.Source, ipPacket);
+        // RFC 1122 3.2.2: no ICMP error about a broadcast datagram, nor to a source that is not a single host.
+        if (unicast && IsSingleHost(ip.Source)) SendPortUnreachable(ip.Source, ipPacket);
     }
 
     private void ProcessIcmp(in Ipv4Repr ip, ReadOnlySpan<byte> message)
