@@ -158,6 +158,26 @@ public sealed class IcmpTests
         h.Finish();
     }
 
+    [Theory]
+    [InlineData(0, 0, 0, 0)]
+    [InlineData(255, 255, 255, 255)]
+    [InlineData(10, 0, 0, 255)]
+    [InlineData(224, 0, 0, 1)]
+    [InlineData(127, 0, 0, 1)]
+    [InlineData(240, 0, 0, 1)]
+    public void Udp_to_a_closed_port_from_a_source_that_is_not_one_host_gets_no_icmp_error(byte a, byte b, byte c, byte d)
+    {
+        using var h = new StackHarness();
+        var source = new Ipv4Address(a, b, c, d);
+        var delta = new StatisticsDelta(h.Statistics);
+
+        h.Deliver(TestFrames.UdpFrame(StackMac, PeerMac, source, 68, StackIp, 9999, [1]));
+
+        h.AssertNothingTransmitted();
+        delta.AssertMoved((nameof(NetStackStatistics.FramesReceived), 1), (nameof(NetStackStatistics.UdpNoSocket), 1));
+        h.Finish();
+    }
+
     [Fact]
     public void Port_unreachable_is_rate_limited()
     {
