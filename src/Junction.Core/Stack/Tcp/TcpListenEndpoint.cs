@@ -47,15 +47,11 @@ public sealed class TcpListenEndpoint : IDisposable
     /// <summary>Takes the oldest established connection from the accept queue.</summary>
     public bool TryAccept([NotNullWhen(true)] out TcpConnection? connection)
     {
-        while (_acceptQueue.TryDequeue(out connection))
-        {
-            connection.Listener = null;
-            // A queued connection may have been reset meanwhile; Linux still hands it out, and so do we:
-            // the application sees the error on its first call.
-            return true;
-        }
-        connection = null;
-        return false;
+        if (!_acceptQueue.TryDequeue(out connection)) return false;
+        // A queued connection may have been reset meanwhile; Linux still hands it out, and so do we:
+        // the application sees the error on its first call.
+        connection.Listener = null;
+        return true;
     }
 
     internal void Enqueue(TcpConnection connection)
