@@ -135,10 +135,18 @@ public sealed class TcpHandshakeTests
         h.Inject(h.PeerSyn());
         Assert.Equal(TcpState.SynReceived, c.State);
         h.Expect(TcpFlags.Syn | TcpFlags.Ack, seq: syn.Seq, ack: h.PeerSeq + 1);
+        // The peer, also in SYN-RECEIVED, sends its SYN-ACK: its SYN again with the ACK of ours.
+        TcpRepr synAck = h.PeerSyn();
+        synAck.Flags = TcpFlags.Syn | TcpFlags.Ack;
+        synAck.AckNumber = syn.Seq + 1;
+        synAck.TsEcr = syn.Header.TsVal;
+        h.Inject(synAck);
         h.PeerSeq += 1;
-        // The peer, also in SYN-RECEIVED, acknowledges our SYN.
-        h.Inject(h.PeerAck(syn.Seq + 1));
         Assert.Equal(TcpState.Established, c.State);
+        h.ExpectNothing();
+        c.Send(new byte[10]);
+        h.Poll();
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, seq: syn.Seq + 1, ack: h.PeerSeq, length: 10);
         c.Abort();
     }
 

@@ -88,7 +88,10 @@ public sealed partial class TcpConnection
             _tsRecentAge = now;
         }
 
-        if (syn)
+        // Simultaneous open: the peer's SYN-ACK crossed ours; its ACK completes the handshake (as Linux).
+        bool crossedSynAck = syn && _state == TcpState.SynReceived && Listener is null && seg.Has(TcpFlags.Ack)
+            && seq + 1 == _rcvNxt && payloadLength == 0 && seg.AckNumber == _sndMax;
+        if (syn && !crossedSynAck)
         {
             // RFC 5961 4: a SYN in a synchronized state gets a challenge ACK, never a reset of the connection.
             SendChallengeAck(now);
