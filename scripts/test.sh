@@ -3,15 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# command -> Debian package, for every tool a test drives
+declare -A tools=([tshark]=tshark [ip]=iproute2 [ethtool]=ethtool [ping]=iputils-ping [nft]=nftables [curl]=curl [python3]=python3)
 need=()
-command -v tshark >/dev/null 2>&1 || need+=(tshark)
+for tool in "${!tools[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("${tools[$tool]}")
+done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "Missing ${need[*]}: run 'sudo apt-get install ${need[*]}' (the capture tests need tshark)." >&2
+    echo "Missing ${need[*]}: run 'sudo apt-get install ${need[*]}', then run this again as root (the lab tests need root)." >&2
     exit 1
   fi
 fi

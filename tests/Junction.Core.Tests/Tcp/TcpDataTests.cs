@@ -250,7 +250,7 @@ public sealed class TcpDataTests
         using var h = new TcpHarness(s =>
         {
             s.Sack = false;
-            s.CongestionControl = Stack.Tcp.Congestion.CongestionControlAlgorithm.NewReno;
+            s.CongestionControl = global::Junction.Stack.Tcp.Congestion.CongestionControlAlgorithm.NewReno;
         });
         TcpConnection c = h.AcceptConnection(sack: false);
         c.Send(new byte[10 * 1448]);
