@@ -266,10 +266,17 @@ public sealed partial class JunctionLab : IDisposable
             }
         }
         // A half-built lab may have left the pair in the root namespace.
-        foreach (string link in ListLinks(_ip, null))
+        try
         {
-            if (link.StartsWith(_baseName, StringComparison.Ordinal))
-                clean &= LabCommand.TryRun(_ip, ["link", "del", link]).ExitCode == 0;
+            foreach (string link in ListLinks(_ip, null))
+            {
+                if (link.StartsWith(_baseName, StringComparison.Ordinal))
+                    clean &= LabCommand.TryRun(_ip, ["link", "del", link]).ExitCode == 0;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            clean = false;
         }
         // No longer live: whatever could not be removed now counts as stale, and CleanupStale retries it.
         lock (LiveLock) LiveLabs.Remove(_baseName);
@@ -286,7 +293,7 @@ public sealed partial class JunctionLab : IDisposable
         LabCommand.Run(_ip, ["-batch", "-"], string.Join('\n',
             $"netns add {Server.Namespace}",
             $"netns add {Client.Namespace}",
-            $"link add {Server.Interface} netns {Server.Namespace} mtu {mtu} numtxqueues {queues} numrxqueues {queues} " +
+            $"link add name {Server.Interface} netns {Server.Namespace} mtu {mtu} numtxqueues {queues} numrxqueues {queues} " +
             $"type veth peer name {Client.Interface} netns {Client.Namespace} mtu {mtu} numtxqueues {queues} numrxqueues {queues}",
             ""));
         Server = ConfigureSide(Server);

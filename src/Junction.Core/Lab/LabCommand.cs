@@ -33,7 +33,11 @@ internal static class LabCommand
     {
         CommandResult result = TryRun(fileName, arguments, standardInput);
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"'{Describe(fileName, arguments)}' failed (exit {result.ExitCode}): {result.StandardError.Trim()}");
+        {
+            // Batch input says which command of the batch failed; show it in one line.
+            string input = standardInput is null ? "" : $" on input [{string.Join("; ", standardInput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}]";
+            throw new InvalidOperationException($"'{Describe(fileName, arguments)}'{input} failed (exit {result.ExitCode}): {result.StandardError.Trim()}");
+        }
         return result.StandardOutput;
     }
 

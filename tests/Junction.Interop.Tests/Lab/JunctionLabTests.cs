@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Junction.Interop.Tests.Infrastructure;
 using Junction.Lab;
 
@@ -84,6 +85,21 @@ public sealed class JunctionLabTests
         Assert.Equal("test body failed", thrown.Message);
         AssertGone(server!);
         AssertGone(client!);
+    }
+
+    [Fact]
+    public void Create_that_fails_midway_leaves_nothing_behind()
+    {
+        RootRequired.Check();
+
+        // veth refuses an MTU above 65535 after the namespaces were already added in the same batch.
+        var thrown = Assert.Throws<InvalidOperationException>(() => JunctionLab.Create(new LabOptions { Mtu = 70_000 }));
+
+        Match name = Regex.Match(thrown.Message, @"netns add (jl\d+_[0-9a-z]+)s");
+        Assert.True(name.Success, thrown.Message);
+        Assert.DoesNotContain(name.Groups[1].Value + "s", NamespaceNames());
+        Assert.DoesNotContain(name.Groups[1].Value + "c", NamespaceNames());
+        Assert.DoesNotContain(name.Groups[1].Value, Ip("-o", "link", "show"), StringComparison.Ordinal);
     }
 
     [Fact]
