@@ -256,9 +256,9 @@ public sealed class JunctionLabTests
         Ip("link", "add", baseName + "s", "type", "veth", "peer", "name", baseName + "c");
         Assert.Contains(baseName + "s", NamespaceNames());
 
-        int removed = JunctionLab.CleanupStale();
+        // Another test's Create may run CleanupStale concurrently and remove them first, so the count is not checked.
+        JunctionLab.CleanupStale();
 
-        Assert.True(removed >= 2);
         Assert.DoesNotContain(baseName + "s", NamespaceNames());
         Assert.DoesNotContain(baseName, Ip("-o", "link", "show"), StringComparison.Ordinal);
     }
