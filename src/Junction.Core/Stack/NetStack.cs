@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Junction.Devices;
@@ -12,6 +13,7 @@ namespace Junction.Stack;
 /// It owns no thread. Whoever drives it calls <see cref="Poll"/> with the current time, when frames may have
 /// arrived or by <see cref="NextDeadline"/>; every call on the instance and its sockets comes from that thread.
 /// </summary>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A network stack, not a Stack<T> collection.")]
 public sealed class NetStack : IDisposable, ITcpOutput
 {
     private const int EthernetIpHeaders = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength;
@@ -139,7 +141,7 @@ public sealed class NetStack : IDisposable, ITcpOutput
 
     private ushort PickEphemeralUdpPort()
     {
-        (int low, int high) = (_options.Tcp.EphemeralPortRange.Start.Value, _options.Tcp.EphemeralPortRange.End.Value);
+        (int low, int high) = (_options.Tcp.EphemeralPortFirst, _options.Tcp.EphemeralPortLast);
         int span = high - low + 1;
         int start = _portRandom.Next(span);
         for (int i = 0; i < span; i++)
