@@ -111,6 +111,8 @@ internal sealed partial class ScriptInterpreter
                 $"expected outbound packet {FormatScript(packet)} at {SimulatedHost.FormatTime(start)} sec, but the stack sent nothing by {SimulatedHost.FormatTime(_host.ScriptNow)} sec");
         }
         _host.TryTakeOutbound(out WireSegment actual);
+        if (!_strictSegments && actual.PayloadLength > 0 && actual.PayloadLength < packet.PayloadLength)
+            actual = Aggregate(actual, packet.PayloadLength, latest);
         ConnectionContext context = Context(actual.SourcePort, actual.DestinationPort);
         bool syn = (actual.Flags & SegmentFlags.Syn) != 0;
         if (syn && context.LocalOffset is null) context.LocalOffset = unchecked(actual.Sequence - packet.StartSequence);
@@ -142,6 +144,39 @@ internal sealed partial class ScriptInterpreter
             if (!ok) Fail(e.Line, $"bad outbound ECN codepoint: expected {packet.Ip.Ecn} actual {actual.Ecn}", packet, actualText);
         }
         if (packet.Options is { } options) CheckOptions(e.Line, packet, options, actual, remoteOffset, context, start, actualText);
+    }
+
+    /// <summary>
+    /// Like packetdrill without --strict_segments: a script packet larger than one segment (written for TSO/GSO)
+    /// matches consecutive segments of the same connection whose payloads add up to it.
+    /// </summary>
+    private WireSegment Aggregate(WireSegment first, int expectedPayload, long latest)
+    {
+        WireSegment last = first;
+        int total = first.PayloadLength;
+        SegmentFlags pushFin = first.Flags & (SegmentFlags.Psh | SegmentFlags.Fin);
+        while (total < expectedPayload)
+        {
+            if (!_host.AdvanceUntil(Math.Max(latest, _host.ScriptNow), () => _host.PendingOutbound > 0)) break;
+            WireSegment next = _host.PeekOutbound()!;
+            if (next.SourcePort != first.SourcePort || next.DestinationPort != first.DestinationPort || next.PayloadLength == 0
+                || next.Sequence != unchecked(last.Sequence + (uint)last.PayloadLength)
+                || (next.Flags & ~(SegmentFlags.Psh | SegmentFlags.Fin)) != (first.Flags & ~(SegmentFlags.Psh | SegmentFlags.Fin)))
+            {
+                break;
+            }
+            _host.TryTakeOutbound(out next);
+            pushFin |= next.Flags & (SegmentFlags.Psh | SegmentFlags.Fin);
+            total += next.PayloadLength;
+            last = next;
+        }
+        return last == first ? first : last with
+        {
+            TimeMicros = first.TimeMicros,
+            Sequence = first.Sequence,
+            PayloadLength = total,
+            Flags = (last.Flags & ~(SegmentFlags.Psh | SegmentFlags.Fin)) | pushFin,
+        };
     }
 
     private static readonly (SegmentFlags, string)[] FlagNames =

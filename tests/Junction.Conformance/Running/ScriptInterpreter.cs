@@ -22,6 +22,7 @@ internal sealed partial class ScriptInterpreter : IDisposable
     private double _tolerancePercent = 12.5;
     private int _tsTickMicros;
     private bool _checkTsEcr;
+    private bool _strictSegments;
 
     // Time of the previous event (script microseconds, after making relative times absolute) and whether it was inbound.
     private long _lastEventTime;
@@ -70,6 +71,7 @@ internal sealed partial class ScriptInterpreter : IDisposable
                 case "tcp_ts_tick_usecs": _tsTickMicros = (int)ParseLong(option); break;
                 case "tcp_ts_ecr_scaled": break; // inbound TS ecr values are always mapped (or interpolated) from what the stack sent
                 case "junction_check_ts_ecr": _checkTsEcr = true; break;
+                case "strict_segments": _strictSegments = true; break;
                 case "ip_version" when option.Value == "ipv4": break;
                 case "bind_port" or "connect_port" or "local_ip" or "remote_ip" or "gateway_ip" or "netmask_ip":
                     _notes.Add($"--{option.Name}={option.Value} (addresses and ports are fixed: 192.168.0.1:8080 / 192.0.2.1)");
