@@ -244,6 +244,19 @@ public sealed unsafe class XdpDevice : INetDevice
     public void Dispose()
     {
         if (_disposed) return;
+        Detach();
+        _socket.Dispose();
+        _port.DeviceClosed(this);
+        _ownedInterface?.Dispose();
+    }
+
+    /// <summary>
+    /// Everything of <see cref="Dispose"/> but closing the socket, which waits for an RCU grace period (about 15 ms):
+    /// a port closing many devices closes their sockets in parallel afterwards.
+    /// </summary>
+    internal void Detach()
+    {
+        if (_disposed) return;
         _disposed = true;
         XdpInterface xdp = _port.Interface;
         if (_slot >= 0) xdp.RemoveSteering(_slot, _addresses, _port.QueueId);
@@ -252,12 +265,12 @@ public sealed unsafe class XdpDevice : INetDevice
         uint unread = _rx.Available();
         for (uint i = 0; i < unread; i++) _port.Abandoned((int)(_rx.DescriptorToConsume(i).Address >> _frameShift));
         if (unread != 0) _rx.Release(unread);
+        // Rings are unmapped before the socket closes.
         _rx.Unmap();
         _tx.Unmap();
-        _socket.Dispose();
-        _port.DeviceClosed(this);
-        _ownedInterface?.Dispose();
     }
+
+    internal SafeFileDescriptorHandle Socket => _socket;
 
     /// <summary>Lets the kernel send what is queued (briefly), then takes back what it did not consume.</summary>
     private void DrainTransmit()

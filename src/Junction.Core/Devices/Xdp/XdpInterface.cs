@@ -24,6 +24,7 @@ public sealed unsafe class XdpInterface : IDisposable
     private readonly Stack<int> _freeSlots;
     private readonly Dictionary<int, XdpPort> _ports = [];
     private readonly List<string> _notes = [];
+    private NetworkNamespace? _namespace;
     private SafeFileDescriptorHandle? _socketMap;
     private SafeFileDescriptorHandle? _steeringMap;
     private SafeFileDescriptorHandle? _program;
@@ -77,7 +78,8 @@ public sealed unsafe class XdpInterface : IDisposable
         var xdp = new XdpInterface(options.Clone());
         try
         {
-            NetworkNamespace.Run(options.NetworkNamespace, xdp.SetUp);
+            xdp._namespace = new NetworkNamespace(options.NetworkNamespace);
+            xdp._namespace.Run(xdp.SetUp);
             return xdp;
         }
         catch
@@ -116,6 +118,7 @@ public sealed unsafe class XdpInterface : IDisposable
         _program?.Dispose();
         _steeringMap?.Dispose();
         _socketMap?.Dispose();
+        _namespace?.Dispose();
     }
 
     internal void Note(string line)
@@ -133,7 +136,7 @@ public sealed unsafe class XdpInterface : IDisposable
     }
 
     /// <summary>Creates an AF_XDP socket in the interface's network namespace.</summary>
-    internal SafeFileDescriptorHandle CreateSocket() => NetworkNamespace.Run(_options.NetworkNamespace, XdpSocket.Create);
+    internal SafeFileDescriptorHandle CreateSocket() => _namespace!.Run(XdpSocket.Create);
 
     /// <summary>Puts <paramref name="socket"/> in the socket map and steers each address on <paramref name="queueId"/> to it.</summary>
     /// <returns>The socket's slot in the map.</returns>

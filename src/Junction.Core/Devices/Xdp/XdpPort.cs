@@ -107,7 +107,10 @@ public sealed unsafe class XdpPort : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (XdpDevice device in _devices.ToArray()) device.Dispose();
+        XdpDevice[] devices = [.. _devices];
+        _devices.Clear();
+        foreach (XdpDevice device in devices) device.Detach();
+        CloseInParallel(devices);
         DisposeRingsAndMemory();
         _interface.PortClosed(this);
     }
@@ -169,6 +172,29 @@ public sealed unsafe class XdpPort : IDisposable
     {
         _kernelHeld[index]--;
         _umem.Pool.Release(index);
+    }
+
+    /// <summary>Closes the devices' sockets from several threads: each close waits for an RCU grace period, and concurrent ones share it.</summary>
+    private static void CloseInParallel(XdpDevice[] devices)
+    {
+        const int MaxThreads = 32;
+        if (devices.Length <= 1)
+        {
+            foreach (XdpDevice device in devices) device.Socket.Dispose();
+            return;
+        }
+        int threadCount = Math.Min(devices.Length, MaxThreads);
+        var threads = new Thread[threadCount];
+        for (int t = 0; t < threadCount; t++)
+        {
+            int first = t;
+            threads[t] = new Thread(() =>
+            {
+                for (int i = first; i < devices.Length; i += threadCount) devices[i].Socket.Dispose();
+            }, maxStackSize: 64 * 1024);
+            threads[t].Start();
+        }
+        foreach (Thread thread in threads) thread.Join();
     }
 
     private XdpMode OpenOwnerSocket(XdpDeviceOptions options)
