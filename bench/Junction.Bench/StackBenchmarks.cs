@@ -14,19 +14,17 @@ internal static class StackBenchmarks
     {
         using var network = new SimulatedNetwork(seed: 1);
         (TcpConnection sender, TcpConnection receiver) = Connect(network, bufferSize: 4 << 20);
-        byte[] chunk = new byte[256 * 1024];
-        new Random(1).NextBytes(chunk);
-        byte[] sink = new byte[256 * 1024];
+        var mover = new BulkMover(sender, receiver);
         long total = (long)mebibytes << 20;
 
         // Warm up (JIT tiering, window growth) before measuring.
-        Move(network, sender, receiver, chunk, sink, 64L << 20);
+        mover.Run(network, 64L << 20);
+        long started = Stopwatch.GetTimestamp();
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        var watch = Stopwatch.StartNew();
-        Move(network, sender, receiver, chunk, sink, total);
-        watch.Stop();
+        mover.Run(network, total);
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        return new BenchResult(total * 8 / watch.Elapsed.TotalSeconds / 1e9, (double)allocated / mebibytes);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new BenchResult(total * 8 / seconds / 1e9, (double)allocated / mebibytes);
     }
 
     public static BenchResult RequestResponse(int count)
@@ -38,12 +36,12 @@ internal static class StackBenchmarks
         var loop = new PingPong(client, server);
 
         loop.Run(network, count / 10);
+        long started = Stopwatch.GetTimestamp();
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        var watch = Stopwatch.StartNew();
         loop.Run(network, count);
-        watch.Stop();
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        return new BenchResult(count / watch.Elapsed.TotalSeconds, (double)allocated / count);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new BenchResult(count / seconds, (double)allocated / count);
     }
 
     private static (TcpConnection Client, TcpConnection Server) Connect(SimulatedNetwork network, int bufferSize)
@@ -58,26 +56,55 @@ internal static class StackBenchmarks
         return (client, server);
     }
 
-    private static void Move(SimulatedNetwork network, TcpConnection sender, TcpConnection receiver, byte[] chunk, byte[] sink, long total)
+    /// <summary>Streams bytes from one connection to the other; delegates are made once so a run allocates nothing.</summary>
+    private sealed class BulkMover
     {
-        long sent = 0, received = 0;
-        bool done = network.RunUntil(() => received >= total, TimeSpan.FromHours(1), () =>
+        private readonly TcpConnection _sender;
+        private readonly TcpConnection _receiver;
+        private readonly byte[] _chunk = new byte[256 * 1024];
+        private readonly byte[] _sink = new byte[256 * 1024];
+        private readonly Func<bool> _done;
+        private readonly Action _step;
+        private long _total;
+        private long _sent;
+        private long _received;
+
+        public BulkMover(TcpConnection sender, TcpConnection receiver)
         {
-            while (sent < total)
+            _sender = sender;
+            _receiver = receiver;
+            new Random(1).NextBytes(_chunk);
+            _done = () => _received >= _total;
+            _step = Step;
+        }
+
+        public void Run(SimulatedNetwork network, long total)
+        {
+            (_total, _sent, _received) = (total, 0, 0);
+            if (!network.RunUntil(_done, TimeSpan.FromHours(1), _step))
+                throw new InvalidOperationException($"Bulk transfer stalled after {_received} bytes.");
+        }
+
+        private void Step()
+        {
+            while (_sent < _total)
             {
-                int n = sender.Send(chunk.AsSpan(0, (int)Math.Min(chunk.Length, total - sent)));
+                int n = _sender.Send(_chunk.AsSpan(0, (int)Math.Min(_chunk.Length, _total - _sent)));
                 if (n == 0) break;
-                sent += n;
+                _sent += n;
             }
             int r;
-            while ((r = receiver.Receive(sink)) > 0) received += r;
-        });
-        if (!done) throw new InvalidOperationException($"Bulk transfer stalled after {received} bytes.");
+            while ((r = _receiver.Receive(_sink)) > 0) _received += r;
+        }
     }
 
     /// <summary>64-byte requests and responses, one outstanding, driven from one step callback (no per-request allocation).</summary>
-    private sealed class PingPong(TcpConnection client, TcpConnection server)
+    private sealed class PingPong
     {
+        private readonly TcpConnection _client;
+        private readonly TcpConnection _server;
+        private readonly Func<bool> _done;
+        private readonly Action _step;
         private readonly byte[] _request = new byte[64];
         private readonly byte[] _buffer = new byte[64];
         private int _remaining;
@@ -85,10 +112,18 @@ internal static class StackBenchmarks
         private int _clientHave;
         private bool _inFlight;
 
+        public PingPong(TcpConnection client, TcpConnection server)
+        {
+            _client = client;
+            _server = server;
+            _done = () => _remaining == 0;
+            _step = Step;
+        }
+
         public void Run(SimulatedNetwork network, int count)
         {
             _remaining = count;
-            if (!network.RunUntil(() => _remaining == 0, TimeSpan.FromHours(1), Step))
+            if (!network.RunUntil(_done, TimeSpan.FromHours(1), _step))
                 throw new InvalidOperationException($"Request/response stalled with {_remaining} left.");
         }
 
@@ -96,16 +131,16 @@ internal static class StackBenchmarks
         {
             if (!_inFlight && _remaining > 0)
             {
-                client.Send(_request);
+                _client.Send(_request);
                 _inFlight = true;
             }
-            _serverHave += server.Receive(_buffer.AsSpan(_serverHave));
+            _serverHave += _server.Receive(_buffer.AsSpan(_serverHave));
             if (_serverHave == 64)
             {
-                server.Send(_buffer);
+                _server.Send(_buffer);
                 _serverHave = 0;
             }
-            _clientHave += client.Receive(_buffer.AsSpan(_clientHave));
+            _clientHave += _client.Receive(_buffer.AsSpan(_clientHave));
             if (_clientHave == 64)
             {
                 _clientHave = 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Junction.Devices;
@@ -12,10 +13,12 @@ namespace Junction.Stack;
 /// It owns no thread. Whoever drives it calls <see cref="Poll"/> with the current time, when frames may have
 /// arrived or by <see cref="NextDeadline"/>; every call on the instance and its sockets comes from that thread.
 /// </summary>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A network stack, not a Stack<T> collection.")]
 public sealed class NetStack : IDisposable, ITcpOutput
 {
     private const int EthernetIpHeaders = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength;
     private const int MaxReceiveBatchesPerPoll = 16;
+    private const long MicrosecondsPerSecond = 1_000_000;
 
     private readonly INetDevice _device;
     private readonly NetStackOptions _options;
@@ -139,7 +142,7 @@ public sealed class NetStack : IDisposable, ITcpOutput
 
     private ushort PickEphemeralUdpPort()
     {
-        (int low, int high) = (_options.Tcp.EphemeralPortRange.Start.Value, _options.Tcp.EphemeralPortRange.End.Value);
+        (int low, int high) = (_options.Tcp.EphemeralPortFirst, _options.Tcp.EphemeralPortLast);
         int span = high - low + 1;
         int start = _portRandom.Next(span);
         for (int i = 0; i < span; i++)
@@ -230,7 +233,7 @@ public sealed class NetStack : IDisposable, ITcpOutput
                 ProcessTcp(frame, ip, payload, payloadOffset);
                 break;
             case IpProtocol.Udp:
-                ProcessUdp(frame, ip, payload, payloadOffset, unicast);
+                ProcessUdp(frame, ip, packet[..(headerLength + ip.PayloadLength)], payload, payloadOffset, unicast);
                 break;
             case IpProtocol.Icmp when unicast:
                 ProcessIcmp(ip, payload);
@@ -248,6 +251,9 @@ public sealed class NetStack : IDisposable, ITcpOutput
         return hostMask != 0 && destination.IsInSameSubnet(Address, _options.PrefixLength) && (destination.Value & hostMask) == hostMask;
     }
 
+    private bool IsSingleHost(Ipv4Address address) =>
+        !address.IsAny && !address.IsMulticast && (address.Value >> 24) != 127 && address.Value < 0xF000_0000 && !IsBroadcastForUs(address);
+
     private void ProcessTcp(in Frame frame, in Ipv4Repr ip, ReadOnlySpan<byte> segment, int segmentOffset)
     {
         WireError error = TcpPacket.TryParse(segment, ip.Source, ip.Destination, _verifyChecksums, out TcpRepr tcp, out int headerLength);
@@ -260,7 +266,7 @@ public sealed class NetStack : IDisposable, ITcpOutput
         _tcp.Receive(ip.Source, ip.Destination, tcp, payload, _now);
     }
 
-    private void ProcessUdp(in Frame frame, in Ipv4Repr ip, ReadOnlySpan<byte> datagram, int datagramOffset, bool unicast)
+    private void ProcessUdp(in Frame frame, in Ipv4Repr ip, ReadOnlySpan<byte> ipPacket, ReadOnlySpan<byte> datagram, int datagramOffset, bool unicast)
     {
         WireError error = UdpPacket.TryParse(datagram, ip.Source, ip.Destination, _verifyChecksums, out UdpRepr udp);
         if (error != WireError.None)
@@ -275,8 +281,8 @@ public sealed class NetStack : IDisposable, ITcpOutput
             return;
         }
         Statistics.UdpNoSocketCount++;
-        // RFC 1122 3.2.2: no ICMP error about a broadcast datagram.
-        if (unicast) SendPortUnreachable(frame, ip);
+        // RFC 1122 3.2.2: no ICMP error about a broadcast datagram, nor to a source that is not a single host.
+        if (unicast && IsSingleHost(ip.Source)) SendPortUnreachable(ip.Source, ipPacket);
     }
 
     private void ProcessIcmp(in Ipv4Repr ip, ReadOnlySpan<byte> message)
@@ -332,30 +338,44 @@ public sealed class NetStack : IDisposable, ITcpOutput
         return SendIpv4(frame, source, destination, IpProtocol.Udp, datagram.Length);
     }
 
-    private void SendPortUnreachable(in Frame received, in Ipv4Repr ip)
+    /// <summary>Answers a datagram for a closed port, quoting <paramref name="original"/>: the IP packet without link padding.</summary>
+    private void SendPortUnreachable(Ipv4Address destination, ReadOnlySpan<byte> original)
     {
         if (!TakeIcmpToken()) return;
         // RFC 1812 4.3.2.3: quote as much of the offending packet as fits in 576 bytes.
-        ReadOnlySpan<byte> original = received.Span[EthernetFrame.HeaderLength..];
         int quoted = Math.Min(original.Length, 576 - Ipv4Packet.MinHeaderLength - IcmpPacket.HeaderLength);
         var message = new IcmpRepr { Type = IcmpType.DestinationUnreachable, Code = 3 };
-        if (SendIcmp(ip.Source, message, original[..quoted])) Statistics.PortUnreachableSentCount++;
+        if (SendIcmp(destination, message, original[..quoted])) Statistics.PortUnreachableSentCount++;
     }
 
     private bool TakeIcmpToken()
     {
         int rate = _options.IcmpErrorsPerSecond;
-        long elapsed = (_now - _icmpTokensAt).Ticks;
-        if (elapsed > 0)
+        if (rate <= 0) return false;
+        long elapsed = _now.Microseconds - _icmpTokensAt.Microseconds;
+        if (elapsed >= MicrosecondsPerSecond)
         {
-            long refill = elapsed * rate / TimeSpan.TicksPerSecond;
-            if (refill > 0)
+            // A full second refills the bucket (it holds one second's worth); this also keeps the products below from overflowing.
+            _icmpTokens = rate;
+            _icmpTokensAt = _now;
+        }
+        else if (elapsed > 0)
+        {
+            long refill = elapsed * rate / MicrosecondsPerSecond;
+            if (_icmpTokens + refill >= rate)
             {
-                _icmpTokens = (int)Math.Min(rate, _icmpTokens + refill);
+                _icmpTokens = rate;
                 _icmpTokensAt = _now;
+            }
+            else if (refill > 0)
+            {
+                _icmpTokens += (int)refill;
+                // Advance only by the time the whole tokens stand for, so the fraction of the next one is not lost.
+                _icmpTokensAt = new Instant(_icmpTokensAt.Microseconds + (refill * MicrosecondsPerSecond + rate - 1) / rate);
             }
         }
         if (_icmpTokens == 0) return false;
+        if (_icmpTokens == rate) _icmpTokensAt = _now; // a full bucket earns nothing while it waits
         _icmpTokens--;
         return true;
     }

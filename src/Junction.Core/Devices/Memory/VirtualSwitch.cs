@@ -17,6 +17,7 @@ public sealed class VirtualSwitch : IDisposable
 {
     private const int EthernetHeaderLength = 14;
     private readonly List<VirtualPort> _ports = [];
+    // Sized so learning a lab's addresses never grows it; only a new address beyond that allocates.
     private readonly Dictionary<ulong, VirtualPort> _macTable = new(capacity: 256);
     private long _sequence;
     private bool _disposed;

@@ -1,0 +1,509 @@
+using System.Net.Sockets;
+using Junction.Devices;
+using Junction.Wire;
+
+namespace Junction.Stack.Tcp;
+
+/// <summary>Segment arrival (RFC 9293 3.10.7) with RFC 7323 PAWS, RFC 5961 checks and ACK-driven loss recovery.</summary>
+public sealed partial class TcpConnection
+{
+    private static readonly TimeSpan PawsIdleLimit = TimeSpan.FromDays(24);
+    private static readonly TimeSpan OutOfWindowAckInterval = TimeSpan.FromMilliseconds(500);
+
+    private Instant _lastOutOfWindowAck = Instant.Zero - TimeSpan.FromDays(1);
+
+    // Loss recovery (RFC 5681, RFC 6582 NewReno, RFC 6675 SACK).
+    private int _dupAcks;
+    private bool _inRecovery;
+    private TcpSeq _recover;
+    private TcpSeq _highRxt;
+    private int _recoveryInflation;
+
+    /// <summary>Processes one segment addressed to this connection.</summary>
+    internal void OnSegment(in TcpRepr seg, in Frame payload, Instant now)
+    {
+        if (_state == TcpState.Closed) return;
+        if (_state == TcpState.SynSent)
+        {
+            OnSegmentInSynSent(seg, now);
+            return;
+        }
+
+        TcpStatistics stats = _layer.Stats;
+        int payloadLength = payload.Length;
+        TcpSeq seq = seg.SequenceNumber;
+        bool rst = seg.Has(TcpFlags.Rst);
+        bool syn = seg.Has(TcpFlags.Syn);
+
+        // The peer did not get our SYN-ACK and sent its SYN again: answer with the SYN-ACK again.
+        if (_state == TcpState.SynReceived && syn && !rst && !seg.Has(TcpFlags.Ack) && seq == _irs)
+        {
+            if (_sndMax != _iss) _sndNxt = _iss;
+            return;
+        }
+
+        // PAWS (RFC 7323 5.3): a timestamp older than TS.Recent marks an old duplicate.
+        if (_tsOk && seg.HasTimestamp && !rst && unchecked((int)(seg.TsVal - _tsRecent)) < 0 && now - _tsRecentAge < PawsIdleLimit)
+        {
+            stats.DroppedPaws++;
+            SendOutOfWindowAck(payloadLength, syn, now);
+            return;
+        }
+
+        // Acceptability (Linux tcp_sequence): the segment must end at or after the last acknowledged point and
+        // start no later than the right edge of the window we offered.
+        int segmentLength = seg.SegmentLength(payloadLength);
+        TcpSeq segmentEnd = seq + segmentLength;
+        int receiveWindow = Math.Max(_rcvAdv - _rcvNxt, 0);
+        if (segmentEnd < _lastAckSent || seq > _rcvNxt + receiveWindow)
+        {
+            stats.DroppedOutOfWindow++;
+            if (rst) return;
+            if (syn)
+            {
+                SendChallengeAck(now);
+                return;
+            }
+            SendOutOfWindowAck(payloadLength, syn, now);
+            return;
+        }
+
+        if (rst)
+        {
+            stats.ResetsReceived++;
+            bool exact = seq == _rcvNxt
+                || (seq == _rcvNxt - 1 && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing);
+            if (exact) OnReset();
+            else SendChallengeAck(now); // RFC 5961 3.2
+            return;
+        }
+
+        _lastReceived = now;
+        _keepAliveProbesSent = 0;
+
+        // TS.Recent follows the peer's clock for segments that cover the last acknowledged point (RFC 7323 4.3).
+        if (_tsOk && seg.HasTimestamp && seq <= _lastAckSent && unchecked((int)(seg.TsVal - _tsRecent)) >= 0)
+        {
+            _tsRecent = seg.TsVal;
+            _tsRecentAge = now;
+        }
+
+        // Simultaneous open: the peer's SYN-ACK crossed ours; its ACK completes the handshake (as Linux).
+        bool crossedSynAck = syn && _state == TcpState.SynReceived && Listener is null && seg.Has(TcpFlags.Ack)
+            && seq + 1 == _rcvNxt && payloadLength == 0 && seg.AckNumber == _sndMax;
+        if (syn && !crossedSynAck)
+        {
+            // RFC 5961 4: a SYN in a synchronized state gets a challenge ACK, never a reset of the connection.
+            SendChallengeAck(now);
+            return;
+        }
+
+        if (!seg.Has(TcpFlags.Ack))
+        {
+            stats.DroppedInvalid++;
+            return;
+        }
+
+        if (_state == TcpState.SynReceived && !OnHandshakeAck(seg, now)) return;
+        if (!OnAck(seg, payloadLength, now)) return;
+        if (_state == TcpState.Closed) return;
+
+        if (payloadLength > 0) OnData(seg, payload, now);
+        if (_state == TcpState.Closed) return;
+
+        if (seg.Has(TcpFlags.Fin)) OnFin(seq + payloadLength, now);
+        else if (_state == TcpState.TimeWait && segmentLength > 0) _ackNow = true;
+    }
+
+    /// <summary>An ACK arrived in SYN-RECEIVED: it must acknowledge our SYN (else RST), then we are established.</summary>
+    private bool OnHandshakeAck(in TcpRepr seg, Instant now)
+    {
+        TcpSeq ack = seg.AckNumber;
+        if (!(ack > _sndUna && ack <= _sndMax))
+        {
+            _layer.Stats.DroppedBadAck++;
+            _layer.SendReset(Tuple, ack, default, withAck: false);
+            return false;
+        }
+        TcpListenEndpoint? listener = Listener;
+        if (listener is not null)
+        {
+            if (listener.IsAcceptQueueFull)
+            {
+                // Linux (tcp_abort_on_overflow off): ignore the ACK, the SYN-ACK retransmission will try again.
+                _layer.Stats.DroppedListenOverflow++;
+                return false;
+            }
+            if (_countedInSynQueue)
+            {
+                listener.SynQueueCount--;
+                _countedInSynQueue = false;
+            }
+            _layer.Stats.PassiveOpens++;
+            _events |= PendingEvents.Acceptable;
+        }
+        else
+        {
+            _events |= PendingEvents.Connected;
+        }
+        _state = TcpState.Established;
+        _sndWnd = seg.Window << _sndScale;
+        _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
+        _sndWl1 = seg.SequenceNumber;
+        _sndWl2 = ack;
+        if (KeepAlive) _keepAliveDeadline = now + KeepAliveTime;
+        return true;
+    }
+
+    /// <summary>SYN-SENT (RFC 9293 3.10.7.3).</summary>
+    private void OnSegmentInSynSent(in TcpRepr seg, Instant now)
+    {
+        TcpStatistics stats = _layer.Stats;
+        bool hasAck = seg.Has(TcpFlags.Ack);
+        TcpSeq ack = seg.AckNumber;
+        if (hasAck && (ack <= _iss || ack > _sndMax))
+        {
+            stats.DroppedBadAck++;
+            if (!seg.Has(TcpFlags.Rst)) _layer.SendReset(Tuple, ack, default, withAck: false);
+            return;
+        }
+        if (seg.Has(TcpFlags.Rst))
+        {
+            // Without an acceptable ACK the RST cannot be told from a blind attack (RFC 5961 3.2): ignore it.
+            if (!hasAck) return;
+            stats.ResetsReceived++;
+            EnterClosed(SocketError.ConnectionRefused);
+            return;
+        }
+        if (!seg.Has(TcpFlags.Syn))
+        {
+            stats.DroppedInvalid++;
+            return;
+        }
+
+        _lastReceived = now;
+        AcceptPeerSyn(seg, now);
+        NegotiateFromSyn(seg);
+        if (hasAck)
+        {
+            _sndUna = ack;
+            if (_sndNxt < _sndUna) _sndNxt = _sndUna;
+            _sndWnd = seg.Window; // never scaled on a SYN
+            _maxSndWnd = _sndWnd;
+            _sndWl1 = seg.SequenceNumber;
+            _sndWl2 = ack;
+            SampleRtt(seg, now, ack);
+            _rtoDeadline = Instant.Never;
+            _retries = 0;
+            _state = TcpState.Established;
+            _events |= PendingEvents.Connected;
+            if (KeepAlive) _keepAliveDeadline = now + KeepAliveTime;
+            _ackNow = true;
+        }
+        else
+        {
+            // Simultaneous open: answer with SYN-ACK (our ISN again).
+            _state = TcpState.SynReceived;
+            _sndWnd = seg.Window;
+            _maxSndWnd = _sndWnd;
+            _sndNxt = _iss;
+        }
+    }
+
+    /// <summary>ACK field processing (RFC 9293 3.10.7.4 fifth check). False when the segment must be dropped.</summary>
+    private bool OnAck(in TcpRepr seg, int payloadLength, Instant now)
+    {
+        TcpStatistics stats = _layer.Stats;
+        TcpSeq ack = seg.AckNumber;
+        if (ack > _sndMax)
+        {
+            // Acknowledges something not yet sent: ACK and drop (RFC 9293, RFC 5961 5.2).
+            stats.DroppedBadAck++;
+            SendChallengeAck(now);
+            return false;
+        }
+        if (ack < _sndUna - _maxSndWnd)
+        {
+            stats.DroppedBadAck++;
+            SendChallengeAck(now);
+            return false;
+        }
+
+        _probesOut = 0;
+        if (_sackOk && seg.SackCount > 0)
+        {
+            SackBlockArray blocks = seg.SackBlocks;
+            ReadOnlySpan<SackBlock> span = blocks;
+            _scoreboard.Update(_sndUna, _sndMax, span[..Math.Min(seg.SackCount, 4)]);
+        }
+
+        int newWindow = seg.Window << _sndScale;
+        if (ack > _sndUna)
+        {
+            OnNewAck(seg, ack, now);
+        }
+        else if (ack == _sndUna && payloadLength == 0 && !seg.Has(TcpFlags.Fin) && _sndMax != _sndUna && newWindow == _sndWnd)
+        {
+            OnDuplicateAck(now);
+        }
+
+        if (ack >= _sndUna && (_sndWl1 < seg.SequenceNumber || (_sndWl1 == seg.SequenceNumber && _sndWl2 <= ack)))
+        {
+            bool opened = _sndWnd == 0 && newWindow > 0;
+            _sndWnd = newWindow;
+            if (newWindow > _maxSndWnd) _maxSndWnd = newWindow;
+            _sndWl1 = seg.SequenceNumber;
+            _sndWl2 = ack;
+            if (opened)
+            {
+                _persistDeadline = Instant.Never;
+                _persistBackoff = 0;
+            }
+        }
+
+        if (FinAcked)
+        {
+            switch (_state)
+            {
+                case TcpState.FinWait1:
+                    _state = TcpState.FinWait2;
+                    if (_closedByUser) _timeWaitDeadline = now + _settings.TimeWaitDuration;
+                    break;
+                case TcpState.Closing:
+                    EnterTimeWait(now);
+                    break;
+                case TcpState.LastAck:
+                    EnterClosed(SocketError.Success);
+                    return false;
+            }
+        }
+        if (UnsentBytes > 0 || FinToSend) MarkPendingOutput();
+        return true;
+    }
+
+    private void OnNewAck(in TcpRepr seg, TcpSeq ack, Instant now)
+    {
+        int acked = ack - _sndUna;
+        int flightBefore = _sndMax - _sndUna;
+        if (_sndUna == _iss) acked--; // the SYN is no data
+        int dataAcked = Math.Clamp(ack - _bufferSeq, 0, _sendReleased ? 0 : _send.Count);
+        if (dataAcked > 0)
+        {
+            _send.Consume(dataAcked);
+            _bufferSeq += dataAcked;
+            _events |= PendingEvents.Writable;
+        }
+        SampleRtt(seg, now, ack);
+        _sndUna = ack;
+        if (_sndNxt < _sndUna) _sndNxt = _sndUna;
+        _scoreboard.AdvanceTo(ack);
+        _retries = 0;
+
+        if (_inRecovery)
+        {
+            if (ack >= _recover)
+            {
+                _inRecovery = false;
+                _recoveryInflation = 0;
+                _dupAcks = 0;
+                _cc.OnExitRecovery(now);
+            }
+            else if (!_sackOk)
+            {
+                // NewReno partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it and deflate.
+                RetransmitAt(_sndUna, _mss, now);
+                _recoveryInflation = Math.Max(_recoveryInflation - acked, 0);
+                if (acked >= _mss) _recoveryInflation += _mss;
+            }
+        }
+        else
+        {
+            _dupAcks = 0;
+            if (acked > 0) _cc.OnAck(acked, flightBefore, _rtt.SmoothedRtt, now);
+        }
+
+        // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, restart it otherwise.
+        _rtoDeadline = _sndUna == _sndMax ? Instant.Never : now + _rtt.Rto;
+    }
+
+    private void OnDuplicateAck(Instant now)
+    {
+        _dupAcks++;
+        if (_inRecovery)
+        {
+            if (!_sackOk) _recoveryInflation += _mss; // RFC 6582 step 4: each dup ACK means a segment left the network
+            MarkPendingOutput();
+            return;
+        }
+        bool lost = _dupAcks >= 3 || (_sackOk && !_scoreboard.IsEmpty && _scoreboard.IsLost(_sndUna, _mss));
+        if (!lost) return;
+        // RFC 6582 step 2: no new recovery for losses inside the window of the previous one.
+        if (_sndUna - 1 <= _recover && _recover != _iss - 1) return;
+
+        _inRecovery = true;
+        _recover = _sndMax;
+        _layer.Stats.FastRetransmits++;
+        _cc.OnEnterRecovery(_sndMax - _sndUna, now);
+        _rttTiming = false;
+        RetransmitAt(_sndUna, _mss, now);
+        if (_sackOk) _highRxt = _sndUna + Math.Min(_mss, _sndMax - _sndUna);
+        else _recoveryInflation = 3 * _mss;
+        _rtoDeadline = now + _rtt.Rto;
+        MarkPendingOutput();
+    }
+
+    /// <summary>RTT measurement: the timed segment (Karn's rule), or the timestamp echo (RFC 7323 4.1).</summary>
+    private void SampleRtt(in TcpRepr seg, Instant now, TcpSeq ack)
+    {
+        if (_rttTiming && ack > _rttSeq)
+        {
+            _rttTiming = false;
+            _rtt.AddSample(now - _rttStart);
+            return;
+        }
+        if (_tsOk && seg.HasTimestamp && seg.TsEcr != 0)
+        {
+            int ms = unchecked((int)(_layer.TsClock(now) - seg.TsEcr));
+            if (ms >= 0) _rtt.AddSample(TimeSpan.FromMilliseconds(ms));
+        }
+    }
+
+    /// <summary>Payload in a synchronized state: into the receive buffer, then decide when to acknowledge.</summary>
+    private void OnData(in TcpRepr seg, in Frame payload, Instant now)
+    {
+        if (_state is not (TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2))
+        {
+            // After the peer's FIN no data can be new; acknowledge duplicates.
+            _ackNow = true;
+            return;
+        }
+        int offset = seg.SequenceNumber - _rcvNxt;
+        int length = payload.Length;
+        if (offset + length <= 0)
+        {
+            _ackNow = true; // a retransmission of data we have: tell the peer at once
+            return;
+        }
+        if (_closedByUser || _buffersReleased)
+        {
+            // Nobody will read it (Linux: data after close resets the connection).
+            _layer.Stats.DroppedAfterClose++;
+            _layer.SendReset(Tuple, _sndMax, _rcvNxt + Math.Max(offset + length, 0), withAck: true);
+            EnterClosed(SocketError.ConnectionReset);
+            return;
+        }
+        bool hadOutOfOrder = _recv.OutOfOrderBytes > 0;
+        int advanced = _recv.Insert(offset, payload);
+        if (length > _rcvMss) _rcvMss = Math.Min(length, _mssClamp);
+        if (advanced > 0)
+        {
+            _rcvNxt += advanced;
+            _events |= PendingEvents.Readable;
+            // The offered window grows with use (a simple form of receive autotuning), up to the buffer size.
+            _rcvWindowClamp = Math.Min(_rcvWindowClamp + advanced, _recv.Capacity);
+        }
+        if (offset > 0 || hadOutOfOrder || advanced == 0 || _quickAcks > 0)
+        {
+            _ackNow = true; // out of order, filling a hole, not accepted, or quick-ack mode at the start
+        }
+        else if (_rcvNxt - _lastAckSent > _rcvMss)
+        {
+            _ackNow = true; // at least two full segments unacknowledged (RFC 5681 4.2)
+        }
+        else if (_delayedAckDeadline == Instant.Never)
+        {
+            _delayedAckDeadline = now + _settings.DelayedAckTimeout;
+        }
+        if (_peerFinPending && _rcvNxt == _peerFinSeq) OnFin(_peerFinSeq, now);
+    }
+
+    /// <summary>The peer's FIN at <paramref name="finSeq"/>: in order it closes the receive side, else it waits.</summary>
+    private void OnFin(TcpSeq finSeq, Instant now)
+    {
+        if (_finReceived)
+        {
+            _ackNow = true;
+            if (_state == TcpState.TimeWait) _timeWaitDeadline = now + _settings.TimeWaitDuration;
+            return;
+        }
+        if (finSeq != _rcvNxt)
+        {
+            if (finSeq > _rcvNxt)
+            {
+                _peerFinPending = true;
+                _peerFinSeq = finSeq;
+            }
+            _ackNow = true;
+            return;
+        }
+        _peerFinPending = false;
+        _finReceived = true;
+        _rcvNxt += 1;
+        _ackNow = true;
+        _events |= PendingEvents.Readable;
+        switch (_state)
+        {
+            case TcpState.SynReceived:
+            case TcpState.Established:
+                _state = TcpState.CloseWait;
+                break;
+            case TcpState.FinWait1:
+                _state = FinAcked ? TcpState.TimeWait : TcpState.Closing;
+                if (_state == TcpState.TimeWait) EnterTimeWait(now);
+                break;
+            case TcpState.FinWait2:
+                EnterTimeWait(now);
+                break;
+        }
+    }
+
+    private void EnterTimeWait(Instant now)
+    {
+        _state = TcpState.TimeWait;
+        _rtoDeadline = _persistDeadline = _keepAliveDeadline = Instant.Never;
+        _timeWaitDeadline = now + _settings.TimeWaitDuration;
+        ReleaseSendBuffer();
+        if (_closedByUser) ReleaseReceiveBuffer();
+    }
+
+    /// <summary>An acceptable RST (RFC 9293 3.10.7.4 second check).</summary>
+    private void OnReset()
+    {
+        switch (_state)
+        {
+            case TcpState.SynReceived:
+                EnterClosed(Listener is not null ? SocketError.Success : SocketError.ConnectionRefused);
+                return;
+            case TcpState.TimeWait:
+            case TcpState.Closing:
+            case TcpState.LastAck:
+                EnterClosed(SocketError.Success);
+                return;
+            default:
+                EnterClosed(SocketError.ConnectionReset);
+                return;
+        }
+    }
+
+    /// <summary>Answers an unacceptable segment with an ACK; pure ACKs at most every 500 ms (Linux tcp_oow_rate_limited).</summary>
+    private void SendOutOfWindowAck(int payloadLength, bool syn, Instant now)
+    {
+        if (payloadLength == 0 || syn)
+        {
+            if (now - _lastOutOfWindowAck < OutOfWindowAckInterval) return;
+            _lastOutOfWindowAck = now;
+        }
+        _ackNow = true;
+    }
+
+    /// <summary>
+    /// Whether a SYN may take over this TIME_WAIT tuple (RFC 6191, Linux): its timestamp is newer than TS.Recent,
+    /// or, without timestamps, its sequence number is beyond what we received.
+    /// </summary>
+    internal bool AcceptsNewSyn(in TcpRepr syn)
+    {
+        if (_state != TcpState.TimeWait) return false;
+        if (_tsOk && syn.HasTimestamp) return unchecked((int)(syn.TsVal - _tsRecent)) > 0;
+        return syn.SequenceNumber > _rcvNxt;
+    }
+}
