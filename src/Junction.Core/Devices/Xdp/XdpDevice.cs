@@ -173,7 +173,7 @@ public sealed unsafe class XdpDevice : INetDevice
 
     /// <summary>
     /// Puts frames on the TX ring, as many as it has room for, and kicks the kernel. Frames from another pool are
-    /// copied into the UMEM first; frames shorter than an Ethernet header or longer than the MTU allows are released
+    /// copied into the UMEM first; frames shorter than an Ethernet header, longer than the MTU allows or outside their frame are released
     /// and counted (<see cref="XdpDeviceStatistics.FramesDroppedInvalid"/>) as if sent.
     /// </summary>
     /// <inheritdoc/>
@@ -188,7 +188,7 @@ public sealed unsafe class XdpDevice : INetDevice
         for (; accepted < frames.Length; accepted++)
         {
             Frame frame = frames[accepted];
-            if (frame.Length < EthernetHeaderLength || frame.Length > _maxFrameLength)
+            if (frame.Length < EthernetHeaderLength || frame.Length > _maxFrameLength || frame.Offset < 0 || frame.Offset + frame.Length > frame.Pool.FrameSize)
             {
                 Statistics.FramesDroppedInvalid++;
                 frame.Release();

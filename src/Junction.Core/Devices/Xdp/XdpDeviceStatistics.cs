@@ -12,7 +12,7 @@ public sealed class XdpDeviceStatistics
     /// <summary>Frames from another pool copied into the UMEM before transmit.</summary>
     public long FramesCopiedForTransmit { get; internal set; }
 
-    /// <summary>Frames refused on transmit because they were shorter than an Ethernet header or longer than the link allows (released, counted as accepted).</summary>
+    /// <summary>Frames refused on transmit because they were shorter than an Ethernet header, longer than the link allows or outside their frame (released, counted as accepted).</summary>
     public long FramesDroppedInvalid { get; internal set; }
 
     /// <summary>sendto calls that woke the kernel to transmit.</summary>
