@@ -14,6 +14,7 @@ namespace Junction.Devices.Xdp;
 /// <remarks>
 /// The link detaches the program when its descriptor closes — on <see cref="Dispose"/> or when the process dies.
 /// Opening ports and devices is thread-safe; the packet path of a port's devices is driven by one thread at a time.
+/// With <see cref="XdpDeviceOptions.NetworkNamespace"/> set, one parked thread inside that namespace creates the sockets.
 /// </remarks>
 public sealed unsafe class XdpInterface : IDisposable
 {

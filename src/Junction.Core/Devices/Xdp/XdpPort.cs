@@ -13,7 +13,8 @@ namespace Junction.Devices.Xdp;
 /// The fill and completion rings belong to a socket of the port's own that nothing is steered to, so devices come and
 /// go without taking the rings with them. Frames the kernel holds (in the fill ring, in flight on TX, in an RX ring
 /// not yet read) stay rented from the pool; they come back as received leases or through the completion ring, and
-/// all at once when the port is disposed. Not thread-safe: one thread at a time drives the port's devices.
+/// all at once when the port is disposed. <see cref="AddDevice"/> may run on any thread; everything else — the
+/// devices' packet path and disposing a device or the port — on the one thread at a time that drives the port.
 /// </remarks>
 public sealed unsafe class XdpPort : IDisposable
 {
@@ -71,7 +72,13 @@ public sealed unsafe class XdpPort : IDisposable
     public bool UsesHugePages => _umem.UsesHugePages;
 
     /// <summary>The devices open on this queue.</summary>
-    public int DeviceCount => _devices.Count;
+    public int DeviceCount
+    {
+        get
+        {
+            lock (_devices) return _devices.Count;
+        }
+    }
 
     /// <summary>Frames the kernel holds right now (fill ring, unread RX rings, transmit in flight).</summary>
     public int FramesHeldByKernel
@@ -98,7 +105,7 @@ public sealed unsafe class XdpPort : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (addresses.IsEmpty) throw new ArgumentException("A device needs at least one address to steer.", nameof(addresses));
         var device = new XdpDevice(this, _interface.Options, addresses.ToArray());
-        _devices.Add(device);
+        lock (_devices) _devices.Add(device);
         return device;
     }
 
@@ -107,8 +114,12 @@ public sealed unsafe class XdpPort : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        XdpDevice[] devices = [.. _devices];
-        _devices.Clear();
+        XdpDevice[] devices;
+        lock (_devices)
+        {
+            devices = [.. _devices];
+            _devices.Clear();
+        }
         foreach (XdpDevice device in devices) device.Detach();
         CloseInParallel(devices);
         DisposeRingsAndMemory();
@@ -119,7 +130,10 @@ public sealed unsafe class XdpPort : IDisposable
 
     internal int FrameShift => _frameShift;
 
-    internal void DeviceClosed(XdpDevice device) => _devices.Remove(device);
+    internal void DeviceClosed(XdpDevice device)
+    {
+        lock (_devices) _devices.Remove(device);
+    }
 
     /// <summary>Tops the fill ring up from the pool's free frames, leaving the transmit reserve.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
