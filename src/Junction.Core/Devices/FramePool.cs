@@ -15,20 +15,39 @@ public sealed unsafe class FramePool : IDisposable
 {
     private readonly int[] _free;
     private readonly ushort[] _refCounts;
+    private readonly Action? _releaseExternalMemory;
     private byte* _memory;
     private int _freeCount;
 
     /// <summary>Allocates <paramref name="frameCount"/> frames of <paramref name="frameSize"/> bytes, page aligned.</summary>
     public FramePool(int frameCount, int frameSize = 2048)
+        : this(null, frameCount, frameSize, null)
+    {
+    }
+
+    /// <summary>
+    /// A pool over memory someone else allocated (an AF_XDP UMEM mapped with mmap): zeroed, page aligned, at least
+    /// <paramref name="frameCount"/> × <paramref name="frameSize"/> bytes. <paramref name="releaseMemory"/> runs once on
+    /// <see cref="Dispose"/> instead of freeing the memory here.
+    /// </summary>
+    internal FramePool(byte* memory, int frameCount, int frameSize, Action? releaseMemory)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(frameSize, 256);
         if (!int.IsPow2(frameSize)) throw new ArgumentException("Frame size must be a power of two.", nameof(frameSize));
         FrameCount = frameCount;
         FrameSize = frameSize;
-        nuint bytes = (nuint)frameCount * (nuint)frameSize;
-        _memory = (byte*)NativeMemory.AlignedAlloc(bytes, 4096);
-        NativeMemory.Clear(_memory, bytes);
+        if (memory is null)
+        {
+            nuint bytes = (nuint)frameCount * (nuint)frameSize;
+            _memory = (byte*)NativeMemory.AlignedAlloc(bytes, 4096);
+            NativeMemory.Clear(_memory, bytes);
+        }
+        else
+        {
+            _memory = memory;
+            _releaseExternalMemory = releaseMemory;
+        }
         _free = new int[frameCount];
         _refCounts = new ushort[frameCount];
         // Hand out low indexes first: it keeps a lightly used pool's working set small.
@@ -98,7 +117,8 @@ public sealed unsafe class FramePool : IDisposable
     {
         if (_memory != null)
         {
-            NativeMemory.AlignedFree(_memory);
+            if (_releaseExternalMemory is null) NativeMemory.AlignedFree(_memory);
+            else _releaseExternalMemory();
             _memory = null;
         }
     }
