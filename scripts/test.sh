@@ -21,4 +21,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 dotnet build Junction.sln -c Release -warnaserror
-dotnet test Junction.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
+dotnet test Junction.sln -c Release --no-build --logger "console;verbosity=minimal" "$@"
