@@ -24,4 +24,7 @@ internal struct VerbsContext
 
     /// <summary>Where the embedded <c>ibv_context</c> starts (<c>offsetof(struct verbs_context, context)</c>).</summary>
     public const int ContextOffset = 320;
+
+    /// <summary><c>sizeof(struct verbs_context)</c> in the headers this was written against (the table plus the context).</summary>
+    public const int CSize = 648;
 }
