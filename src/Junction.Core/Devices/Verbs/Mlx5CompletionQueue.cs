@@ -38,6 +38,16 @@ internal sealed unsafe class Mlx5CompletionQueue
     /// <summary>Entries with an unexpected format (compressed CQEs are never requested); counted and skipped.</summary>
     public long MalformedEntries { get; private set; }
 
+    /// <summary>Whether the NIC has written the entry at the consumer index (without taking it).</summary>
+    public bool HasPending
+    {
+        get
+        {
+            byte opOwn = Volatile.Read(ref _entries[((_consumerIndex & _mask) * Mlx5Prm.CqeSize) + Mlx5Prm.CqeOpOwnOffset]);
+            return (opOwn >> 4) != Mlx5Prm.CqeOpcodeInvalid && (opOwn & Mlx5Prm.CqeOwnerMask) == ((_consumerIndex >> _countLog2) & 1);
+        }
+    }
+
     /// <summary>Takes the next entry if the NIC has written it.</summary>
     public bool TryPoll(out Mlx5Completion completion)
     {
