@@ -4,10 +4,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # command -> Debian package, for every tool a test drives
-declare -A tools=([tshark]=tshark [ip]=iproute2 [ethtool]=ethtool [ping]=iputils-ping [nft]=nftables [curl]=curl [python3]=python3)
+declare -A tools=([tshark]=tshark [ip]=iproute2 [ethtool]=ethtool [ping]=iputils-ping [nft]=nftables [curl]=curl [python3]=python3 [gcc]=gcc)
+# file -> Debian package, for headers and libraries a test builds or loads (the verbs layout probe compiles against
+# rdma-core's headers; verbs discovery loads libibverbs.so.1, which libibverbs-dev pulls in)
+declare -A files=([/usr/include/infiniband/mlx5dv.h]=libibverbs-dev)
 need=()
 for tool in "${!tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || need+=("${tools[$tool]}")
+done
+for file in "${!files[@]}"; do
+  [ -e "$file" ] || need+=("${files[$file]}")
 done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
