@@ -9,7 +9,8 @@ namespace Junction.Devices;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: a pool is used by the thread that owns the stack instances drawing from it
-/// (the per-packet path takes no lock).
+/// (the per-packet path takes no lock). The in-process virtual switch in real-time mode copies frames into a
+/// port's pool from the sender's thread; it makes that pool take a lock (<see cref="MakeThreadSafe"/>).
 /// </remarks>
 public sealed unsafe class FramePool : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed unsafe class FramePool : IDisposable
     private readonly Action? _releaseExternalMemory;
     private byte* _memory;
     private int _freeCount;
+    private object? _sync;
 
     /// <summary>Allocates <paramref name="frameCount"/> frames of <paramref name="frameSize"/> bytes, page aligned.</summary>
     public FramePool(int frameCount, int frameSize = 2048)
@@ -73,6 +75,12 @@ public sealed unsafe class FramePool : IDisposable
     /// <summary>Rents a frame with a reference count of one, its window covering the whole frame.</summary>
     public bool TryRent(out Frame frame)
     {
+        if (_sync is null) return TryRentCore(out frame);
+        lock (_sync) return TryRentCore(out frame);
+    }
+
+    private bool TryRentCore(out Frame frame)
+    {
         if (_freeCount == 0)
         {
             frame = default;
@@ -98,13 +106,31 @@ public sealed unsafe class FramePool : IDisposable
     /// <summary>The reference count of a frame (0 when free).</summary>
     public int GetRefCount(int index) => _refCounts[index];
 
+    /// <summary>
+    /// From now on every rent, reference and release takes a lock, so threads other than the owner may rent
+    /// (a development device delivering across threads). Call before the pool is shared.
+    /// </summary>
+    internal void MakeThreadSafe() => _sync ??= new object();
+
     internal void AddRef(int index)
+    {
+        if (_sync is null) AddRefCore(index);
+        else lock (_sync) AddRefCore(index);
+    }
+
+    internal void Release(int index)
+    {
+        if (_sync is null) ReleaseCore(index);
+        else lock (_sync) ReleaseCore(index);
+    }
+
+    private void AddRefCore(int index)
     {
         if (_refCounts[index] == 0) throw new InvalidOperationException($"Frame {index} is not rented.");
         _refCounts[index]++;
     }
 
-    internal void Release(int index)
+    private void ReleaseCore(int index)
     {
         ushort count = _refCounts[index];
         if (count == 0) throw new InvalidOperationException($"Frame {index} was released more often than it was taken.");

@@ -8,20 +8,27 @@ namespace Junction.Devices.Memory;
 /// clock reaches their arrival time.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: one thread drives the switch and all its ports. Transmit, Receive and forwarding
-/// allocate nothing.
+/// On a switch made with the constructor, not thread-safe: one thread drives the switch and all its ports.
+/// On a real-time switch (<see cref="VirtualSwitch.CreateRealTime"/>) each port may be driven by its own thread,
+/// and <see cref="IWaitableDevice"/> lets that thread park until a frame arrives. Transmit, Receive and
+/// forwarding allocate nothing.
 /// </remarks>
-public sealed class VirtualPort : INetDevice
+public sealed class VirtualPort : INetDevice, IWaitableDevice
 {
     private readonly VirtualSwitch _switch;
     private readonly DeliveryQueue _inbound;
     private readonly bool _ownsPool;
+    private readonly object? _sync;
+    private readonly Runtime.EventFd? _wake;
+    private bool _waiting;
     private bool _disposed;
 
     internal VirtualPort(VirtualSwitch owner, MacAddress mac, VirtualPortOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 68);
         _switch = owner;
+        _sync = owner.SyncRoot;
+        if (_sync is not null) _wake = new Runtime.EventFd();
         MacAddress = mac;
         Mtu = options.Mtu;
         FaultInjector = new FaultInjector(options.Faults);
@@ -65,7 +72,46 @@ public sealed class VirtualPort : INetDevice
     public int PendingCount => _inbound.Count;
 
     /// <summary>When the earliest frame on its way to this port arrives, or <see cref="Instant.Never"/>.</summary>
-    public Instant NextDeliveryTime => _inbound.NextDue;
+    public Instant NextDeliveryTime
+    {
+        get
+        {
+            if (_sync is null) return _inbound.NextDue;
+            lock (_sync) return _inbound.NextDue;
+        }
+    }
+
+    /// <summary>An eventfd on a real-time switch; -1 on a single-threaded one, where nothing waits.</summary>
+    public int WaitFileDescriptor => _wake?.FileDescriptor ?? -1;
+
+    /// <inheritdoc/>
+    public bool PrepareToWait(out Instant nextArrival)
+    {
+        if (_sync is null) throw new InvalidOperationException("Only a port of a real-time switch (VirtualSwitch.CreateRealTime) can wake a waiting thread.");
+        lock (_sync)
+        {
+            nextArrival = _inbound.NextDue;
+            if (nextArrival <= Instant.Now(_switch.Clock)) return false;
+            _waiting = true;
+            return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void EndWait()
+    {
+        if (_sync is null) return;
+        lock (_sync) _waiting = false;
+        _wake!.Drain();
+    }
+
+    /// <summary>Called by the switch, under its lock, after it queued a frame for this port.</summary>
+    internal void WakeIfWaiting()
+    {
+        if (!_waiting) return;
+        _waiting = false;
+        _wake!.Signal();
+    }
 
     internal FaultInjector FaultInjector { get; }
 
@@ -76,6 +122,12 @@ public sealed class VirtualPort : INetDevice
     public int Receive(Span<Frame> frames)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_sync is null) return ReceiveCore(frames);
+        lock (_sync) return ReceiveCore(frames);
+    }
+
+    private int ReceiveCore(Span<Frame> frames)
+    {
         Instant now = Instant.Now(_switch.Clock);
         int count = 0;
         while (count < frames.Length && _inbound.TryPopDue(now, out Frame frame))
@@ -96,6 +148,12 @@ public sealed class VirtualPort : INetDevice
     public int Transmit(ReadOnlySpan<Frame> frames)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_sync is null) return TransmitCore(frames);
+        lock (_sync) return TransmitCore(frames);
+    }
+
+    private int TransmitCore(ReadOnlySpan<Frame> frames)
+    {
         Instant now = Instant.Now(_switch.Clock);
         for (int i = 0; i < frames.Length; i++)
         {
@@ -112,8 +170,16 @@ public sealed class VirtualPort : INetDevice
     {
         if (_disposed) return;
         _disposed = true;
-        _inbound.ReleaseAll();
+        if (_sync is null)
+        {
+            _inbound.ReleaseAll();
+        }
+        else
+        {
+            lock (_sync) _inbound.ReleaseAll();
+        }
         _switch.Detach(this);
+        _wake?.Dispose();
         if (_ownsPool) Pool.Dispose();
     }
 }

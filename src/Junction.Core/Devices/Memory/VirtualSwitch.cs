@@ -11,7 +11,11 @@ namespace Junction.Devices.Memory;
 /// <remarks>
 /// Time comes from the <see cref="TimeProvider"/> given at construction: <see cref="TimeProvider.System"/> for real
 /// runs, a <see cref="SimulatedTimeProvider"/> for deterministic tests, which a driver moves straight to
-/// <see cref="NextDeliveryTime"/>. Not thread-safe: one thread drives the switch and all its ports.
+/// <see cref="NextDeliveryTime"/>. A switch made with the constructor is not thread-safe: one thread drives the
+/// switch and all its ports, and nothing locks. A switch made with <see cref="CreateRealTime"/> lets each port be
+/// driven by its own thread: the switch takes a lock around forwarding and receiving (it is a development device,
+/// not the production data path), the ports' pools become thread-safe, and each port signals an eventfd
+/// (<see cref="IWaitableDevice"/>) when a frame reaches it while its owner waits.
 /// </remarks>
 public sealed class VirtualSwitch : IDisposable
 {
@@ -22,12 +26,31 @@ public sealed class VirtualSwitch : IDisposable
     private long _sequence;
     private bool _disposed;
 
-    /// <summary>Creates a switch with no ports, driven by <paramref name="clock"/>.</summary>
+    /// <summary>Creates a switch with no ports, driven by <paramref name="clock"/> on one thread.</summary>
     public VirtualSwitch(TimeProvider clock)
+        : this(clock, realTime: false)
+    {
+    }
+
+    private VirtualSwitch(TimeProvider clock, bool realTime)
     {
         ArgumentNullException.ThrowIfNull(clock);
         Clock = clock;
+        if (realTime) SyncRoot = new object();
     }
+
+    /// <summary>
+    /// Creates a switch whose ports may be driven from different threads at once, in real time (each port can wake
+    /// a parked thread through <see cref="IWaitableDevice"/>).
+    /// </summary>
+    /// <param name="clock">The clock for arrival times; <see cref="TimeProvider.System"/> when null.</param>
+    public static VirtualSwitch CreateRealTime(TimeProvider? clock = null) => new(clock ?? TimeProvider.System, realTime: true);
+
+    /// <summary>Whether ports may be driven from several threads (<see cref="CreateRealTime"/>).</summary>
+    public bool IsRealTime => SyncRoot is not null;
+
+    /// <summary>The lock of a real-time switch; null for a single-threaded one.</summary>
+    internal object? SyncRoot { get; }
 
     /// <summary>The clock that decides when frames arrive.</summary>
     public TimeProvider Clock { get; }
@@ -43,10 +66,16 @@ public sealed class VirtualSwitch : IDisposable
     {
         get
         {
-            Instant next = Instant.Never;
-            for (int i = 0; i < _ports.Count; i++) next = Instant.Min(next, _ports[i].NextDeliveryTime);
-            return next;
+            if (SyncRoot is null) return ComputeNextDeliveryTime();
+            lock (SyncRoot) return ComputeNextDeliveryTime();
         }
+    }
+
+    private Instant ComputeNextDeliveryTime()
+    {
+        Instant next = Instant.Never;
+        for (int i = 0; i < _ports.Count; i++) next = Instant.Min(next, _ports[i].Inbound.NextDue);
+        return next;
     }
 
     /// <summary>Attaches a new port with hardware address <paramref name="mac"/>.</summary>
@@ -54,12 +83,24 @@ public sealed class VirtualSwitch : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var port = new VirtualPort(this, mac, options ?? new VirtualPortOptions());
-        _ports.Add(port);
+        if (SyncRoot is null)
+        {
+            _ports.Add(port);
+            return port;
+        }
+        port.Pool.MakeThreadSafe();
+        lock (SyncRoot) _ports.Add(port);
         return port;
     }
 
     /// <summary>Which port the switch has learned <paramref name="mac"/> behind, if any.</summary>
-    public VirtualPort? Lookup(MacAddress mac) => _macTable.TryGetValue(mac.Value, out VirtualPort? port) ? port : null;
+    public VirtualPort? Lookup(MacAddress mac)
+    {
+        if (SyncRoot is null) return LookupCore(mac);
+        lock (SyncRoot) return LookupCore(mac);
+    }
+
+    private VirtualPort? LookupCore(MacAddress mac) => _macTable.TryGetValue(mac.Value, out VirtualPort? port) ? port : null;
 
     /// <summary>Sends one frame transmitted by <paramref name="ingress"/> at <paramref name="now"/> on its way, then releases it.</summary>
     internal void Forward(VirtualPort ingress, Frame frame, Instant now)
@@ -113,6 +154,12 @@ public sealed class VirtualSwitch : IDisposable
 
     internal void Detach(VirtualPort port)
     {
+        if (SyncRoot is null) DetachCore(port);
+        else lock (SyncRoot) DetachCore(port);
+    }
+
+    private void DetachCore(VirtualPort port)
+    {
         _ports.Remove(port);
         // Removing while enumerating is allowed for Dictionary; this runs at teardown, not per packet.
         foreach (KeyValuePair<ulong, VirtualPort> entry in _macTable)
@@ -147,6 +194,7 @@ public sealed class VirtualSwitch : IDisposable
         if (corruptOffset >= 0) target[corruptOffset] ^= corruptMask;
         port.Inbound.Push(due, _sequence++, copy);
         port.Statistics.FramesDelivered++;
+        if (SyncRoot is not null) port.WakeIfWaiting();
     }
 
     /// <summary>Disposes every port, which gives back every frame still in flight.</summary>

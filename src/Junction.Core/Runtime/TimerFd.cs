@@ -1,0 +1,43 @@
+using Junction.Runtime.Interop;
+
+namespace Junction.Runtime;
+
+/// <summary>A Linux timerfd on the monotonic clock: how a parked instance's next deadline wakes an epoll wait.</summary>
+internal sealed unsafe class TimerFd : IDisposable
+{
+    private int _fd;
+
+    public TimerFd()
+    {
+        _fd = RuntimeInterop.TimerFdCreate(RuntimeInterop.ClockMonotonic, RuntimeInterop.TfdNonblock | RuntimeInterop.TfdCloexec);
+        if (_fd < 0) throw RuntimeInterop.LastError("timerfd_create");
+    }
+
+    public int FileDescriptor => _fd;
+
+    /// <summary>Fires once after <paramref name="delay"/> (at least a microsecond); <see cref="TimeSpan.MaxValue"/> disarms.</summary>
+    public void Arm(TimeSpan delay)
+    {
+        var spec = default(RuntimeInterop.Itimerspec);
+        if (delay != TimeSpan.MaxValue)
+        {
+            long nanos = Math.Max(1000, delay.Ticks * 100);
+            spec.Value.Seconds = nanos / 1_000_000_000;
+            spec.Value.Nanoseconds = nanos % 1_000_000_000;
+        }
+        if (RuntimeInterop.TimerFdSetTime(_fd, 0, &spec, null) != 0) throw RuntimeInterop.LastError("timerfd_settime");
+    }
+
+    /// <summary>Reads the expiration count, so the descriptor is no longer readable.</summary>
+    public void Drain()
+    {
+        ulong expirations;
+        RuntimeInterop.Read(_fd, &expirations, sizeof(ulong));
+    }
+
+    public void Dispose()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0) RuntimeInterop.Close(fd);
+    }
+}

@@ -1,0 +1,122 @@
+using Junction.Runtime;
+using Junction.Stack.Tcp;
+
+namespace Junction.Tests.Runtime;
+
+public sealed class BlockingHandlerTests
+{
+    [Fact]
+    public void A_handler_blocked_for_100_ms_does_not_stop_another_connection_of_the_same_instance()
+    {
+        // One kthread allowed for the server: only the blocked-kthread check can bring a second one.
+        using var lab = new RuntimeLab(new JunctionRuntimeOptions { MaxKthreads = 2, BlockedThreshold = TimeSpan.FromMilliseconds(10) });
+        RuntimeInstance server = lab.Add(1, new RuntimeInstanceOptions { MaxKthreads = 1 });
+        RuntimeInstance client = lab.Add(2);
+        var handlers = new Handlers(server);
+        RuntimeLab.Await(server.InvokeAsync(() => server.Stack.TcpListen(80).Observer = handlers));
+
+        var clientObserver = new ClientObserver();
+        (TcpConnection first, TcpConnection second) = RuntimeLab.Await(client.InvokeAsync(() =>
+        {
+            TcpConnection a = client.Stack.TcpConnect(server.Stack.Address, 80);
+            TcpConnection b = client.Stack.TcpConnect(server.Stack.Address, 80);
+            a.Observer = clientObserver;
+            b.Observer = clientObserver;
+            return (a, b);
+        }));
+        Assert.True(RuntimeLab.Eventually(() => handlers.Accepted == 2));
+
+        RuntimeLab.Await(client.InvokeAsync(() => first.Send("B"u8)));
+        Assert.True(handlers.BlockingStarted.Wait(TimeSpan.FromSeconds(10)));
+        RuntimeLab.Await(client.InvokeAsync(() => second.Send("E"u8)));
+
+        Assert.True(clientObserver.Echoed.Wait(TimeSpan.FromSeconds(10)));
+        // The echo came back while the other handler still slept on the server's only allowed kthread.
+        Assert.False(handlers.BlockingFinished);
+        Assert.True(RuntimeLab.Eventually(() => handlers.BlockingFinished));
+        Assert.True(server.Statistics.BlockedKthreads >= 1);
+    }
+
+    private sealed class Handlers(RuntimeInstance instance) : ITcpListenerObserver, ITcpConnectionObserver
+    {
+        private readonly Action<object?> _handle = state => ((Handlers)state!).Handle();
+        private readonly Queue<TcpConnection> _readable = new();
+        private int _accepted;
+        private volatile bool _blockingFinished;
+
+        public int Accepted => Volatile.Read(ref _accepted);
+
+        public ManualResetEventSlim BlockingStarted { get; } = new();
+
+        public bool BlockingFinished => _blockingFinished;
+
+        public void OnAcceptable(TcpListenEndpoint listener)
+        {
+            while (listener.TryAccept(out TcpConnection? connection))
+            {
+                connection.Observer = this;
+                Interlocked.Increment(ref _accepted);
+            }
+        }
+
+        public void OnReadable(TcpConnection connection)
+        {
+            // Observers run inside the stack's poll: hand the work to a uthread, as the sockets layer will.
+            lock (_readable) _readable.Enqueue(connection);
+            instance.Post(_handle, this);
+        }
+
+        private void Handle()
+        {
+            TcpConnection connection;
+            lock (_readable) connection = _readable.Dequeue();
+            var request = new byte[16];
+            int length;
+            using (instance.EnterStack()) length = connection.Receive(request);
+            if (length == 0) return;
+            if (request[0] == (byte)'B')
+            {
+                BlockingStarted.Set();
+                Thread.Sleep(100); // synchronous application code, holding the kthread but not the stack
+                _blockingFinished = true;
+                return;
+            }
+            using (instance.EnterStack()) connection.Send(request.AsSpan(0, length));
+        }
+
+        public void OnConnected(TcpConnection connection)
+        {
+        }
+
+        public void OnWritable(TcpConnection connection)
+        {
+        }
+
+        public void OnClosed(TcpConnection connection)
+        {
+        }
+    }
+
+    private sealed class ClientObserver : ITcpConnectionObserver
+    {
+        public ManualResetEventSlim Echoed { get; } = new();
+
+        public void OnReadable(TcpConnection connection)
+        {
+            Span<byte> buffer = stackalloc byte[16];
+            if (connection.Receive(buffer) > 0 && buffer[0] == (byte)'E') Echoed.Set();
+        }
+
+        public void OnConnected(TcpConnection connection)
+        {
+        }
+
+        public void OnWritable(TcpConnection connection)
+        {
+        }
+
+        public void OnClosed(TcpConnection connection)
+        {
+        }
+    }
+}
