@@ -12,6 +12,7 @@ internal static unsafe partial class Libc
     internal const uint EPOLLIN = 0x001;
     internal const uint EPOLLOUT = 0x004;
     internal const uint EPOLLERR = 0x008;
+    internal const uint EPOLLONESHOT = 1u << 30;
     internal const uint EPOLLET = 1u << 31;
 
     /// <summary>struct epoll_event: packed (12 bytes) on x86-64, naturally aligned (16 bytes) elsewhere.</summary>

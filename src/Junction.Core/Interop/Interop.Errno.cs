@@ -30,6 +30,10 @@ internal static partial class Errno
     /// <summary>The errno of the last call that set it (call right after the failing call: the next one resets it).</summary>
     internal static int Last => Marshal.GetLastPInvokeError();
 
+    /// <summary>The exception for a failed call, from the errno it left (read right after the call).</summary>
+    internal static System.ComponentModel.Win32Exception LastError(string call) =>
+        new(Marshal.GetLastPInvokeError(), $"{call} failed");
+
     /// <summary>"EBUSY (Device or resource busy)"-style text for messages.</summary>
     internal static string Describe(int errno) => $"{Name(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";
 

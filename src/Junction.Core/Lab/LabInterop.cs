@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
+using Junction.Interop;
 
 namespace Junction.Lab;
 
 /// <summary>
-/// The few Linux calls the lab makes itself: entering a network namespace (per thread) and interface ioctls
+/// The few Linux operations the lab needs: entering a network namespace (per thread) and interface ioctls
 /// (index, hardware address, transmit checksum offload), so it needs neither ethtool nor sysfs of the namespace.
 /// </summary>
-internal static unsafe partial class LabInterop
+internal static unsafe class LabInterop
 {
-    public const int CloneNewNet = 0x4000_0000;
     private const int AfInet = 2;
     private const int SockDgram = 2;
     private const int SockCloexec = 0x80000;
@@ -19,26 +19,13 @@ internal static unsafe partial class LabInterop
     private const uint EthtoolSetTxChecksum = 0x17;
     private const int InterfaceNameSize = 16;
 
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(int fd, int namespaceType);
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, void* argument);
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    public static partial uint GetEffectiveUserId();
+    public static uint GetEffectiveUserId() => Libc.GetEUid();
 
     /// <summary>Moves the calling thread (only it) into the network namespace behind <paramref name="path"/>.</summary>
     public static void EnterNetworkNamespace(string path)
     {
         using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+        if (Libc.SetNs((int)handle.DangerousGetHandle(), Libc.CLONE_NEWNET) != 0)
             throw new InvalidOperationException($"setns into {path} failed: {Marshal.GetLastPInvokeErrorMessage()}.");
     }
 
@@ -95,19 +82,19 @@ internal static unsafe partial class LabInterop
         if (name.Length >= InterfaceNameSize) throw new ArgumentException($"Interface name '{name}' is longer than 15 characters.", nameof(name));
         request[..InterfaceNameSize].Clear();
         for (int i = 0; i < name.Length; i++) request[i] = (byte)name[i];
-        int fd = Socket(AfInet, SockDgram | SockCloexec, 0);
+        int fd = Libc.Socket(AfInet, SockDgram | SockCloexec, 0);
         if (fd < 0) throw new InvalidOperationException($"socket() for {what} failed: {Marshal.GetLastPInvokeErrorMessage()}.");
         try
         {
             fixed (byte* pointer = request)
             {
-                if (Ioctl(fd, command, pointer) != 0)
+                if (Libc.Ioctl(fd, command, pointer) != 0)
                     throw new InvalidOperationException($"{what} on {name} failed: {Marshal.GetLastPInvokeErrorMessage()}.");
             }
         }
         finally
         {
-            Close(fd);
+            Libc.Close(fd);
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Junction.Runtime.Interop;
+using Junction.Interop;
 
 namespace Junction.Runtime;
 
@@ -14,22 +14,22 @@ internal sealed unsafe class Epoll : IDisposable
 
     public Epoll()
     {
-        _fd = RuntimeInterop.EpollCreate1(RuntimeInterop.EpollCloexec);
-        if (_fd < 0) throw RuntimeInterop.LastError("epoll_create1");
+        _fd = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        if (_fd < 0) throw Errno.LastError("epoll_create1");
     }
 
     /// <summary>Adds <paramref name="fd"/>, reporting <paramref name="token"/> when readable; one-shot unless <paramref name="persistent"/>.</summary>
     public void Add(int fd, ulong token, bool persistent = false) =>
-        Control(RuntimeInterop.EpollCtlAdd, fd, token, persistent ? RuntimeInterop.EpollIn : RuntimeInterop.EpollIn | RuntimeInterop.EpollOneShot);
+        Control(Libc.EPOLL_CTL_ADD, fd, token, persistent ? Libc.EPOLLIN : Libc.EPOLLIN | Libc.EPOLLONESHOT);
 
     /// <summary>Arms a one-shot registration again.</summary>
     public void Rearm(int fd, ulong token) =>
-        Control(RuntimeInterop.EpollCtlMod, fd, token, RuntimeInterop.EpollIn | RuntimeInterop.EpollOneShot);
+        Control(Libc.EPOLL_CTL_MOD, fd, token, Libc.EPOLLIN | Libc.EPOLLONESHOT);
 
     public void Remove(int fd)
     {
-        var ev = default(RuntimeInterop.EpollEventAligned);
-        RuntimeInterop.EpollCtl(_fd, RuntimeInterop.EpollCtlDel, fd, &ev);
+        var ev = default(Libc.EpollEventAligned);
+        Libc.EpollCtl(_fd, Libc.EPOLL_CTL_DEL, fd, &ev);
     }
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> (-1: forever) and writes the ready tokens.</summary>
@@ -40,20 +40,20 @@ internal sealed unsafe class Epoll : IDisposable
         int n;
         if (Packed)
         {
-            RuntimeInterop.EpollEventPacked* events = stackalloc RuntimeInterop.EpollEventPacked[max];
-            n = RuntimeInterop.EpollWait(_fd, events, max, timeoutMilliseconds);
+            Libc.EpollEventPacked* events = stackalloc Libc.EpollEventPacked[max];
+            n = Libc.EpollWait(_fd, events, max, timeoutMilliseconds);
             for (int i = 0; i < n; i++) tokens[i] = events[i].Data;
         }
         else
         {
-            RuntimeInterop.EpollEventAligned* events = stackalloc RuntimeInterop.EpollEventAligned[max];
-            n = RuntimeInterop.EpollWait(_fd, events, max, timeoutMilliseconds);
+            Libc.EpollEventAligned* events = stackalloc Libc.EpollEventAligned[max];
+            n = Libc.EpollWait(_fd, events, max, timeoutMilliseconds);
             for (int i = 0; i < n; i++) tokens[i] = events[i].Data;
         }
         if (n >= 0) return n;
         int errno = Marshal.GetLastPInvokeError();
-        if (errno == RuntimeInterop.Eintr) return 0;
-        throw RuntimeInterop.LastError("epoll_wait");
+        if (errno == Errno.EINTR) return 0;
+        throw Errno.LastError("epoll_wait");
     }
 
     private void Control(int op, int fd, ulong token, uint events)
@@ -61,20 +61,20 @@ internal sealed unsafe class Epoll : IDisposable
         int result;
         if (Packed)
         {
-            var ev = new RuntimeInterop.EpollEventPacked { Events = events, Data = token };
-            result = RuntimeInterop.EpollCtl(_fd, op, fd, &ev);
+            var ev = new Libc.EpollEventPacked { Events = events, Data = token };
+            result = Libc.EpollCtl(_fd, op, fd, &ev);
         }
         else
         {
-            var ev = new RuntimeInterop.EpollEventAligned { Events = events, Data = token };
-            result = RuntimeInterop.EpollCtl(_fd, op, fd, &ev);
+            var ev = new Libc.EpollEventAligned { Events = events, Data = token };
+            result = Libc.EpollCtl(_fd, op, fd, &ev);
         }
-        if (result != 0) throw RuntimeInterop.LastError("epoll_ctl");
+        if (result != 0) throw Errno.LastError("epoll_ctl");
     }
 
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) RuntimeInterop.Close(fd);
+        if (fd >= 0) Libc.Close(fd);
     }
 }

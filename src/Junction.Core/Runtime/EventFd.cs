@@ -1,4 +1,4 @@
-using Junction.Runtime.Interop;
+using Junction.Interop;
 
 namespace Junction.Runtime;
 
@@ -12,8 +12,8 @@ internal sealed unsafe class EventFd : IDisposable
 
     public EventFd()
     {
-        _fd = RuntimeInterop.EventFd(0, RuntimeInterop.EfdNonblock | RuntimeInterop.EfdCloexec);
-        if (_fd < 0) throw RuntimeInterop.LastError("eventfd");
+        _fd = Libc.EventFd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_fd < 0) throw Errno.LastError("eventfd");
     }
 
     /// <summary>The descriptor to register with epoll (readable while the counter is not zero).</summary>
@@ -24,7 +24,7 @@ internal sealed unsafe class EventFd : IDisposable
     {
         ulong one = 1;
         int fd = Volatile.Read(ref _fd);
-        if (fd >= 0) RuntimeInterop.Write(fd, &one, sizeof(ulong));
+        if (fd >= 0) Libc.Write(fd, &one, sizeof(ulong));
     }
 
     /// <summary>Resets the counter, so the descriptor is no longer readable.</summary>
@@ -32,12 +32,12 @@ internal sealed unsafe class EventFd : IDisposable
     {
         ulong value;
         int fd = Volatile.Read(ref _fd);
-        if (fd >= 0) RuntimeInterop.Read(fd, &value, sizeof(ulong));
+        if (fd >= 0) Libc.Read(fd, &value, sizeof(ulong));
     }
 
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) RuntimeInterop.Close(fd);
+        if (fd >= 0) Libc.Close(fd);
     }
 }

@@ -1,4 +1,4 @@
-using Junction.Runtime.Interop;
+using Junction.Interop;
 
 namespace Junction.Runtime;
 
@@ -9,8 +9,8 @@ internal sealed unsafe class TimerFd : IDisposable
 
     public TimerFd()
     {
-        _fd = RuntimeInterop.TimerFdCreate(RuntimeInterop.ClockMonotonic, RuntimeInterop.TfdNonblock | RuntimeInterop.TfdCloexec);
-        if (_fd < 0) throw RuntimeInterop.LastError("timerfd_create");
+        _fd = Libc.TimerFdCreate(Libc.CLOCK_MONOTONIC, Libc.TFD_NONBLOCK | Libc.TFD_CLOEXEC);
+        if (_fd < 0) throw Errno.LastError("timerfd_create");
     }
 
     public int FileDescriptor => _fd;
@@ -18,26 +18,26 @@ internal sealed unsafe class TimerFd : IDisposable
     /// <summary>Fires once after <paramref name="delay"/> (at least a microsecond); <see cref="TimeSpan.MaxValue"/> disarms.</summary>
     public void Arm(TimeSpan delay)
     {
-        var spec = default(RuntimeInterop.Itimerspec);
+        var spec = default(Libc.Itimerspec);
         if (delay != TimeSpan.MaxValue)
         {
             long nanos = Math.Max(1000, delay.Ticks * 100);
             spec.Value.Seconds = nanos / 1_000_000_000;
             spec.Value.Nanoseconds = nanos % 1_000_000_000;
         }
-        if (RuntimeInterop.TimerFdSetTime(_fd, 0, &spec, null) != 0) throw RuntimeInterop.LastError("timerfd_settime");
+        if (Libc.TimerFdSetTime(_fd, 0, &spec, null) != 0) throw Errno.LastError("timerfd_settime");
     }
 
     /// <summary>Reads the expiration count, so the descriptor is no longer readable.</summary>
     public void Drain()
     {
         ulong expirations;
-        RuntimeInterop.Read(_fd, &expirations, sizeof(ulong));
+        Libc.Read(_fd, &expirations, sizeof(ulong));
     }
 
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) RuntimeInterop.Close(fd);
+        if (fd >= 0) Libc.Close(fd);
     }
 }
