@@ -2,6 +2,8 @@
 // Usage: dotnet run -c Release --project bench/Junction.Bench [-- --bulk-mib N --rr-count N]
 using Junction.Bench;
 
+if (args is ["xdp", ..]) return XdpBench.Run(args[1..]);
+
 int bulkMiB = Arg("--bulk-mib", 1024);
 int rrCount = Arg("--rr-count", 200_000);
 

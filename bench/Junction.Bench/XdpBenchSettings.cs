@@ -1,0 +1,54 @@
+using System.Globalization;
+using Junction.Devices.Xdp;
+
+namespace Junction.Bench;
+
+/// <summary>The xdp benchmark's command-line options.</summary>
+internal sealed record XdpBenchSettings
+{
+    public IReadOnlyList<XdpAttachMode> Modes { get; init; } = [XdpAttachMode.Native, XdpAttachMode.Generic];
+
+    public int RoundTrips { get; init; } = 50_000;
+
+    public long BulkBytes { get; init; } = 1024L << 20;
+
+    public long BulkWarmupBytes { get; init; } = 64L << 20;
+
+    public double UdpSeconds { get; init; } = 3;
+
+    public int UdpSenders { get; init; } = 1;
+
+    public string? JsonPath { get; init; }
+
+    public string CommandLine { get; init; } = "";
+
+    public static XdpBenchSettings Parse(string[] args)
+    {
+        var settings = new XdpBenchSettings { CommandLine = string.Join(' ', args) };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            settings = args[i] switch
+            {
+                "--mode" => settings with
+                {
+                    Modes = value switch
+                    {
+                        "native" => [XdpAttachMode.Native],
+                        "generic" => [XdpAttachMode.Generic],
+                        "both" => [XdpAttachMode.Native, XdpAttachMode.Generic],
+                        _ => throw new ArgumentException("--mode is native, generic or both."),
+                    },
+                },
+                "--rr-count" => settings with { RoundTrips = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--bulk-mib" => settings with { BulkBytes = long.Parse(value, CultureInfo.InvariantCulture) << 20 },
+                "--udp-seconds" => settings with { UdpSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--udp-senders" => settings with { UdpSenders = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--json" => settings with { JsonPath = value },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --json PATH."),
+            };
+            i++;
+        }
+        return settings;
+    }
+}
