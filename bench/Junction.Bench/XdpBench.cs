@@ -13,7 +13,7 @@ namespace Junction.Bench;
 /// Junction with Junction, Linux with Linux), single-connection bulk receive and 64-byte UDP receive rate, Junction
 /// and Linux side by side in the same run, for each XDP attach mode asked for.
 /// Usage: dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both] [--rr-count N]
-/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--json PATH]
+/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--idle spin|yield] [--json PATH]
 /// </summary>
 internal static class XdpBench
 {
@@ -73,7 +73,7 @@ internal static class XdpBench
     private static void RunMode(JunctionLab lab, XdpAttachMode mode, XdpBenchSettings settings, XdpModeFigures figures, XdpReport report)
     {
         Ipv4Address linuxServer = lab.ServerHostAddress!.Value;
-        using XdpJunctionHost server = XdpJunctionHost.Open(lab, LabSide.Server, lab.JunctionAddress, mode);
+        using XdpJunctionHost server = XdpJunctionHost.Open(lab, LabSide.Server, lab.JunctionAddress, mode, settings.YieldWhenIdle);
         figures.ServerMode = server.Mode.ToString();
         figures.Notes.AddRange(server.Notes);
         XdpSinkService sink = null!;
@@ -108,7 +108,7 @@ internal static class XdpBench
             $"server stack: {server.Stack.Statistics.FramesReceived} frames in, {server.Stack.Statistics.FramesSent} out, UDP socket queue drops {udp.QueueDrops}, XSK {Describe(server.Device.GetSocketStatistics())}, fill {Describe(server.Device.Port.GetSocketStatistics())}"));
 
         // Junction on the client side too: its program passes everything but its own address to the client kernel.
-        using XdpJunctionHost client = XdpJunctionHost.Open(lab, LabSide.Client, lab.GetJunctionAddress(1), mode);
+        using XdpJunctionHost client = XdpJunctionHost.Open(lab, LabSide.Client, lab.GetJunctionAddress(1), mode, settings.YieldWhenIdle);
         figures.ClientMode = client.Mode.ToString();
         figures.Notes.AddRange(client.Notes);
         report.Line($"  client side: {client.Mode} for {client.Address}; the client kernel keeps {lab.ClientAddress}");

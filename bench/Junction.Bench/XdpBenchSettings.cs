@@ -16,7 +16,10 @@ internal sealed record XdpBenchSettings
 
     public double UdpSeconds { get; init; } = 3;
 
-    public int UdpSenders { get; init; } = 1;
+    public int UdpSenders { get; init; } = 2;
+
+    /// <summary>Whether the Junction poll threads sched_yield after an iteration that moved nothing (they never sleep either way).</summary>
+    public bool YieldWhenIdle { get; init; }
 
     public string? JsonPath { get; init; }
 
@@ -44,8 +47,17 @@ internal sealed record XdpBenchSettings
                 "--bulk-mib" => settings with { BulkBytes = long.Parse(value, CultureInfo.InvariantCulture) << 20 },
                 "--udp-seconds" => settings with { UdpSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--udp-senders" => settings with { UdpSenders = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--idle" => settings with
+                {
+                    YieldWhenIdle = value switch
+                    {
+                        "spin" => false,
+                        "yield" => true,
+                        _ => throw new ArgumentException("--idle is spin or yield."),
+                    },
+                },
                 "--json" => settings with { JsonPath = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --json PATH."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --idle spin|yield, --json PATH."),
             };
             i++;
         }

@@ -36,7 +36,7 @@ internal sealed class XdpJunctionHost : IDisposable
 
     public XdpDevice Device => _device;
 
-    public static XdpJunctionHost Open(JunctionLab lab, LabSide side, Ipv4Address address, XdpAttachMode attachMode)
+    public static XdpJunctionHost Open(JunctionLab lab, LabSide side, Ipv4Address address, XdpAttachMode attachMode, bool yieldWhenIdle)
     {
         LabEndpoint endpoint = lab.GetEndpoint(side);
         var options = new XdpDeviceOptions
@@ -58,7 +58,7 @@ internal sealed class XdpJunctionHost : IDisposable
         try
         {
             XdpDevice device = xdp.OpenPort(0).AddDevice(address);
-            thread = new XdpPollThread($"junction {side}");
+            thread = new XdpPollThread($"junction {side}", yieldWhenIdle);
             var stackOptions = new NetStackOptions
             {
                 Address = address,

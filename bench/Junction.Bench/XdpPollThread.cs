@@ -7,6 +7,8 @@ namespace Junction.Bench;
 /// <summary>
 /// A dedicated thread that busy-polls stack instances and application pollers without ever sleeping, as a
 /// latency-first Junction deployment would run a queue's core. Set-up and inspection run on it through <see cref="Invoke"/>.
+/// With <c>yieldWhenIdle</c> an iteration that moved no frame ends in sched_yield, so that other runnable threads on
+/// an oversubscribed machine get the core (it still never sleeps).
 /// </summary>
 internal sealed class XdpPollThread : IDisposable
 {
@@ -16,9 +18,11 @@ internal sealed class XdpPollThread : IDisposable
     private readonly List<Action<Instant>> _pollers = [];
     private volatile bool _stopping;
     private volatile ExceptionDispatchInfo? _fault;
+    private readonly bool _yieldWhenIdle;
 
-    public XdpPollThread(string name)
+    public XdpPollThread(string name, bool yieldWhenIdle)
     {
+        _yieldWhenIdle = yieldWhenIdle;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -83,14 +87,23 @@ internal sealed class XdpPollThread : IDisposable
             {
                 while (_work.TryDequeue(out Action? action)) action();
                 Instant now = Now;
+                long before = FrameCount();
                 foreach (NetStack stack in _stacks) stack.Poll(now);
                 foreach (Action<Instant> poller in _pollers) poller(now);
                 Iterations = ++iterations;
+                if (_yieldWhenIdle && FrameCount() == before) Thread.Yield();
             }
         }
         catch (Exception e)
         {
             _fault = ExceptionDispatchInfo.Capture(e);
         }
+    }
+
+    private long FrameCount()
+    {
+        long total = 0;
+        foreach (NetStack stack in _stacks) total += stack.Statistics.FramesReceived + stack.Statistics.FramesSent;
+        return total;
     }
 }
