@@ -13,7 +13,7 @@ namespace Junction.Bench;
 /// Junction with Junction, Linux with Linux), single-connection bulk receive and 64-byte UDP receive rate, Junction
 /// and Linux side by side in the same run, for each XDP attach mode asked for.
 /// Usage: dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both] [--rr-count N]
-/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--idle spin|yield] [--json PATH]
+/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--udp-send sendmmsg|send] [--idle spin|yield] [--json PATH]
 /// </summary>
 internal static class XdpBench
 {
@@ -170,7 +170,7 @@ internal static class XdpBench
     /// <summary>Blasts 64-byte datagrams at <paramref name="target"/>; after a warm-up, counts what the receiver got over the measured seconds.</summary>
     private static UdpFigure UdpRate(JunctionLab lab, Ipv4Address target, XdpBenchSettings settings, Func<long> received)
     {
-        using var blaster = new XdpUdpBlaster(lab, target, UdpPort, settings.UdpSenders);
+        using var blaster = new XdpUdpBlaster(lab, target, UdpPort, settings.UdpSenders, settings.UdpBatched);
         Thread.Sleep(500);
         long r0 = received(), s0 = blaster.Sent, t0 = Stopwatch.GetTimestamp();
         Thread.Sleep(TimeSpan.FromSeconds(settings.UdpSeconds));

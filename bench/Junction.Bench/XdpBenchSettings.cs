@@ -18,6 +18,9 @@ internal sealed record XdpBenchSettings
 
     public int UdpSenders { get; init; } = 2;
 
+    /// <summary>Whether the UDP senders batch with sendmmsg (else one Socket.Send per datagram).</summary>
+    public bool UdpBatched { get; init; } = true;
+
     /// <summary>Whether the Junction poll threads sched_yield after an iteration that moved nothing (they never sleep either way).</summary>
     public bool YieldWhenIdle { get; init; }
 
@@ -47,6 +50,15 @@ internal sealed record XdpBenchSettings
                 "--bulk-mib" => settings with { BulkBytes = long.Parse(value, CultureInfo.InvariantCulture) << 20 },
                 "--udp-seconds" => settings with { UdpSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--udp-senders" => settings with { UdpSenders = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--udp-send" => settings with
+                {
+                    UdpBatched = value switch
+                    {
+                        "sendmmsg" => true,
+                        "send" => false,
+                        _ => throw new ArgumentException("--udp-send is sendmmsg or send."),
+                    },
+                },
                 "--idle" => settings with
                 {
                     YieldWhenIdle = value switch
@@ -57,7 +69,7 @@ internal sealed record XdpBenchSettings
                     },
                 },
                 "--json" => settings with { JsonPath = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --idle spin|yield, --json PATH."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --udp-send sendmmsg|send, --idle spin|yield, --json PATH."),
             };
             i++;
         }

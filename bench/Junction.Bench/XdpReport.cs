@@ -28,7 +28,7 @@ internal sealed class XdpReport(XdpBenchSettings settings)
             $"Junction AF_XDP benchmark: {Environment.ProcessorCount} vCPUs, Linux {KernelRelease()}, .NET {Environment.Version}, {_started:u}"));
         Console.WriteLine($"Load average at start: {_loadAtStart}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Round trips: {settings.RoundTrips} measured after {settings.RoundTrips / 10} warm-up; bulk: {settings.BulkBytes >> 20} MiB after {settings.BulkWarmupBytes >> 20} MiB warm-up; UDP: {settings.UdpSenders} sender thread(s), {settings.UdpSeconds} s after 0.5 s warm-up"));
+            $"Round trips: {settings.RoundTrips} measured after {settings.RoundTrips / 10} warm-up; bulk: {settings.BulkBytes >> 20} MiB after {settings.BulkWarmupBytes >> 20} MiB warm-up; UDP: {settings.UdpSenders} sender thread(s) {(settings.UdpBatched ? $"sendmmsg x{XdpUdpBlaster.Batch}" : "Socket.Send")}, {settings.UdpSeconds} s after 0.5 s warm-up"));
         Console.WriteLine($"Junction: one NetStack per side busy-polling on a dedicated thread ({(settings.YieldWhenIdle ? "sched_yield when an iteration moved nothing" : "pure spin")}). Linux: System.Net.Sockets, blocking calls, NoDelay.");
     }
 
@@ -72,6 +72,7 @@ internal sealed class XdpReport(XdpBenchSettings settings)
         json.WriteNumber("bulkBytes", settings.BulkBytes);
         json.WriteNumber("udpSenders", settings.UdpSenders);
         json.WriteBoolean("pollYieldsWhenIdle", settings.YieldWhenIdle);
+        json.WriteBoolean("udpSendmmsg", settings.UdpBatched);
         json.WriteStartObject("linux");
         Latency(json, "roundTripUs", Linux.RoundTrip);
         Number(json, "bulkGbps", Linux.BulkGbps);

@@ -7,19 +7,23 @@ namespace Junction.Bench;
 
 /// <summary>
 /// Linux senders in the client namespace, each on its own thread with its own connected UDP socket (so its own
-/// source port), sending 64-byte datagrams as fast as the kernel takes them until stopped.
+/// source port), sending 64-byte datagrams as fast as the kernel takes them until stopped: batches of
+/// <see cref="Batch"/> through sendmmsg, or with <c>batched</c> off one Socket.Send per datagram.
 /// </summary>
 internal sealed class XdpUdpBlaster : IDisposable
 {
     public const int DatagramLength = 64;
+    public const int Batch = 64;
 
     private readonly Socket[] _sockets;
     private readonly Thread[] _threads;
     private readonly long[] _sent;
+    private readonly bool _batched;
     private volatile bool _stopping;
 
-    public XdpUdpBlaster(JunctionLab lab, Ipv4Address target, ushort port, int senders)
+    public XdpUdpBlaster(JunctionLab lab, Ipv4Address target, ushort port, int senders, bool batched)
     {
+        _batched = batched;
         _sockets = new Socket[senders];
         _threads = new Thread[senders];
         _sent = new long[senders * 16]; // one cache line apart
@@ -55,8 +59,18 @@ internal sealed class XdpUdpBlaster : IDisposable
     private void Blast(int index)
     {
         Socket socket = _sockets[index];
-        byte[] datagram = new byte[DatagramLength];
         long sent = 0;
+        if (_batched)
+        {
+            using var batch = new XdpSendMmsg(socket, DatagramLength, Batch);
+            while (!_stopping)
+            {
+                sent += batch.Send();
+                Volatile.Write(ref _sent[index * 16], sent);
+            }
+            return;
+        }
+        byte[] datagram = new byte[DatagramLength];
         while (!_stopping)
         {
             try
