@@ -13,7 +13,7 @@ namespace Junction.Bench;
 /// Junction with Junction, Linux with Linux), single-connection bulk receive and 64-byte UDP receive rate, Junction
 /// and Linux side by side in the same run, for each XDP attach mode asked for.
 /// Usage: dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both] [--rr-count N]
-/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--udp-send sendmmsg|send] [--idle spin|yield] [--json PATH]
+/// [--bulk-mib N] [--udp-seconds N] [--udp-senders N] [--udp-send sendmmsg|send] [--idle spin|yield] [--pin on|off] [--json PATH]
 /// </summary>
 internal static class XdpBench
 {
@@ -29,6 +29,11 @@ internal static class XdpBench
         {
             Console.Error.WriteLine("The xdp benchmark needs root (network namespaces, veth, BPF, AF_XDP): run it with sudo.");
             return 2;
+        }
+        if (settings.Pin)
+        {
+            XdpAffinity.ClientCpu = 0;
+            XdpAffinity.ServerCpu = Environment.ProcessorCount - 1;
         }
         var report = new XdpReport(settings);
         report.PrintHeader();
@@ -90,7 +95,7 @@ internal static class XdpBench
         figures.JunctionServerLinuxClient = Measure(report, "Junction server <- Linux client round trips", () =>
         {
             using Socket client = XdpLinuxPeers.ConnectTcp(lab, LabSide.Client, server.Address, EchoPort);
-            return XdpLinuxPeers.PingPong(client, settings.RoundTrips / 10, settings.RoundTrips).ToFigure();
+            return XdpAffinity.RunPinned(XdpAffinity.ClientCpu, () => XdpLinuxPeers.PingPong(client, settings.RoundTrips / 10, settings.RoundTrips).ToFigure());
         });
         figures.BulkGbps = Measure(report, "bulk into Junction", () =>
         {
@@ -116,7 +121,7 @@ internal static class XdpBench
         figures.ClientKernelWorksWithXdp = figures.LinuxLinuxWithXdp is not null && Measure<bool>(report, "Linux client -> Junction server with the client program attached", () =>
         {
             using Socket check = XdpLinuxPeers.ConnectTcp(lab, LabSide.Client, server.Address, EchoPort);
-            return XdpLinuxPeers.PingPong(check, 0, 100).Count == 100;
+            return XdpAffinity.RunPinned(XdpAffinity.ClientCpu, () => XdpLinuxPeers.PingPong(check, 0, 100).Count == 100);
         }) == true;
         figures.JunctionJunction = Measure(report, "Junction<->Junction round trips", () =>
         {
@@ -134,7 +139,7 @@ internal static class XdpBench
         Thread echo = XdpLinuxPeers.StartEchoServer(listener);
         LatencyFigure figure;
         using (Socket client = XdpLinuxPeers.ConnectTcp(lab, LabSide.Client, server, EchoPort))
-            figure = XdpLinuxPeers.PingPong(client, count / 10, count).ToFigure();
+            figure = XdpAffinity.RunPinned(XdpAffinity.ClientCpu, () => XdpLinuxPeers.PingPong(client, count / 10, count).ToFigure());
         echo.Join();
         return figure;
     }
@@ -183,7 +188,11 @@ internal static class XdpBench
     private static void SendBulk(Socket sender, XdpBenchSettings settings)
     {
         sender.SendTimeout = (int)Stall.TotalMilliseconds;
-        XdpLinuxPeers.SendBulk(sender, settings.BulkWarmupBytes + settings.BulkBytes);
+        XdpAffinity.RunPinned(XdpAffinity.ClientCpu, () =>
+        {
+            XdpLinuxPeers.SendBulk(sender, settings.BulkWarmupBytes + settings.BulkBytes);
+            return true;
+        });
     }
 
     private static bool SpinUntil(Func<bool> condition, TimeSpan timeout)

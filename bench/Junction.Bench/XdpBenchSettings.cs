@@ -21,6 +21,9 @@ internal sealed record XdpBenchSettings
     /// <summary>Whether the UDP senders batch with sendmmsg (else one Socket.Send per datagram).</summary>
     public bool UdpBatched { get; init; } = true;
 
+    /// <summary>Whether server-side threads run on the last CPU and client-side threads on CPU 0.</summary>
+    public bool Pin { get; init; } = true;
+
     /// <summary>Whether the Junction poll threads sched_yield after an iteration that moved nothing (they never sleep either way).</summary>
     public bool YieldWhenIdle { get; init; }
 
@@ -59,6 +62,15 @@ internal sealed record XdpBenchSettings
                         _ => throw new ArgumentException("--udp-send is sendmmsg or send."),
                     },
                 },
+                "--pin" => settings with
+                {
+                    Pin = value switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new ArgumentException("--pin is on or off."),
+                    },
+                },
                 "--idle" => settings with
                 {
                     YieldWhenIdle = value switch
@@ -69,7 +81,7 @@ internal sealed record XdpBenchSettings
                     },
                 },
                 "--json" => settings with { JsonPath = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --udp-send sendmmsg|send, --idle spin|yield, --json PATH."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --mode native|generic|both, --rr-count N, --bulk-mib N, --udp-seconds N, --udp-senders N, --udp-send sendmmsg|send, --idle spin|yield, --pin on|off, --json PATH."),
             };
             i++;
         }

@@ -58,7 +58,7 @@ internal sealed class XdpJunctionHost : IDisposable
         try
         {
             XdpDevice device = xdp.OpenPort(0).AddDevice(address);
-            thread = new XdpPollThread($"junction {side}", yieldWhenIdle);
+            thread = new XdpPollThread($"junction {side}", yieldWhenIdle, side == LabSide.Server ? XdpAffinity.ServerCpu : XdpAffinity.ClientCpu);
             var stackOptions = new NetStackOptions
             {
                 Address = address,

@@ -7,7 +7,10 @@ using Junction.Wire;
 
 namespace Junction.Bench;
 
-/// <summary>The Linux kernel's side of each scenario: System.Net.Sockets clients and servers inside a lab namespace.</summary>
+/// <summary>
+/// The Linux kernel's side of each scenario: System.Net.Sockets clients and servers inside a lab namespace. Server
+/// threads started here run on <see cref="XdpAffinity.ServerCpu"/>.
+/// </summary>
 internal static class XdpLinuxPeers
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
@@ -123,7 +126,11 @@ internal static class XdpLinuxPeers
 
     private static Thread Start(string name, Action body)
     {
-        var thread = new Thread(() => body()) { IsBackground = true, Name = name };
+        var thread = new Thread(() =>
+        {
+            XdpAffinity.Pin(XdpAffinity.ServerCpu);
+            body();
+        }) { IsBackground = true, Name = name };
         thread.Start();
         return thread;
     }

@@ -20,9 +20,12 @@ internal sealed class XdpPollThread : IDisposable
     private volatile ExceptionDispatchInfo? _fault;
     private readonly bool _yieldWhenIdle;
 
-    public XdpPollThread(string name, bool yieldWhenIdle)
+    private readonly int? _cpu;
+
+    public XdpPollThread(string name, bool yieldWhenIdle, int? cpu)
     {
         _yieldWhenIdle = yieldWhenIdle;
+        _cpu = cpu;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -82,6 +85,7 @@ internal sealed class XdpPollThread : IDisposable
     {
         try
         {
+            XdpAffinity.Pin(_cpu);
             long iterations = 0;
             while (!_stopping)
             {

@@ -30,6 +30,9 @@ internal sealed class XdpReport(XdpBenchSettings settings)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Round trips: {settings.RoundTrips} measured after {settings.RoundTrips / 10} warm-up; bulk: {settings.BulkBytes >> 20} MiB after {settings.BulkWarmupBytes >> 20} MiB warm-up; UDP: {settings.UdpSenders} sender thread(s) {(settings.UdpBatched ? $"sendmmsg x{XdpUdpBlaster.Batch}" : "Socket.Send")}, {settings.UdpSeconds} s after 0.5 s warm-up"));
         Console.WriteLine($"Junction: one NetStack per side busy-polling on a dedicated thread ({(settings.YieldWhenIdle ? "sched_yield when an iteration moved nothing" : "pure spin")}). Linux: System.Net.Sockets, blocking calls, NoDelay.");
+        Console.WriteLine(settings.Pin
+            ? $"Threads pinned: server side (Junction poll thread, Linux server) on CPU {Environment.ProcessorCount - 1}, client side (Linux client, Junction client, UDP senders) on CPU 0."
+            : "Threads not pinned.");
     }
 
     public void PrintTables()
@@ -73,6 +76,7 @@ internal sealed class XdpReport(XdpBenchSettings settings)
         json.WriteNumber("udpSenders", settings.UdpSenders);
         json.WriteBoolean("pollYieldsWhenIdle", settings.YieldWhenIdle);
         json.WriteBoolean("udpSendmmsg", settings.UdpBatched);
+        json.WriteBoolean("pinned", settings.Pin);
         json.WriteStartObject("linux");
         Latency(json, "roundTripUs", Linux.RoundTrip);
         Number(json, "bulkGbps", Linux.BulkGbps);

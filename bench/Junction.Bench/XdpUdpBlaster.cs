@@ -58,6 +58,7 @@ internal sealed class XdpUdpBlaster : IDisposable
 
     private void Blast(int index)
     {
+        XdpAffinity.Pin(XdpAffinity.ClientCpu);
         Socket socket = _sockets[index];
         long sent = 0;
         if (_batched)
