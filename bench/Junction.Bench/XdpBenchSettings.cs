@@ -22,7 +22,7 @@ internal sealed record XdpBenchSettings
     public bool UdpBatched { get; init; } = true;
 
     /// <summary>Whether server-side threads run on the last CPU and client-side threads on CPU 0.</summary>
-    public bool Pin { get; init; } = true;
+    public bool Pin { get; init; }
 
     /// <summary>Whether the Junction poll threads sched_yield after an iteration that moved nothing (they never sleep either way).</summary>
     public bool YieldWhenIdle { get; init; }
