@@ -97,8 +97,10 @@ internal static class XdpBench
             using Socket client = XdpLinuxPeers.ConnectTcp(lab, LabSide.Client, server.Address, EchoPort);
             return XdpAffinity.RunPinned(XdpAffinity.ClientCpu, () => XdpLinuxPeers.PingPong(client, settings.RoundTrips / 10, settings.RoundTrips).ToFigure());
         });
+        long idleBefore = 0, iterationsBefore = 0;
         figures.BulkGbps = Measure(report, "bulk into Junction", () =>
         {
+            (idleBefore, iterationsBefore) = server.Thread.Invoke(() => (server.Thread.IdleIterations, server.Thread.Iterations));
             var probe = new XdpThroughputProbe(settings.BulkWarmupBytes, settings.BulkBytes);
             server.Thread.Invoke(() => sink.Probe = probe);
             using Socket sender = XdpLinuxPeers.ConnectTcp(lab, LabSide.Client, server.Address, SinkPort);
@@ -107,6 +109,11 @@ internal static class XdpBench
                 throw new TimeoutException($"Junction received {probe.Received} of {settings.BulkWarmupBytes + settings.BulkBytes} bytes; {Describe(server)}");
             return probe.GigabitsPerSecond;
         }, double.NaN);
+        (long idleAfter, long iterationsAfter) = server.Thread.Invoke(() => (server.Thread.IdleIterations, server.Thread.Iterations));
+        figures.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"bulk into Junction: {100.0 * (idleAfter - idleBefore) / Math.Max(1, iterationsAfter - iterationsBefore):F1}% of {iterationsAfter - iterationsBefore} poll iterations found no frame"));
+        XdpDeviceStatistics device = server.Device.Statistics;
+        figures.Notes.Add($"after the bulk transfer: XSK {Describe(server.Device.GetSocketStatistics())}; device fill wake-ups {device.FillWakeups}, TX kicks {device.TransmitKicks}; {Describe(server)}");
         figures.Udp = Measure(report, "UDP into Junction", () =>
             UdpRate(lab, server.Address, settings, () => udp.Received));
         figures.Notes.Add(string.Create(CultureInfo.InvariantCulture,

@@ -35,6 +35,9 @@ internal sealed class XdpPollThread : IDisposable
     /// <summary>Loop iterations so far (to tell how much of the core the poller had).</summary>
     public long Iterations { get; private set; }
 
+    /// <summary>Iterations that moved no frame: a poll thread that is mostly idle is waiting for its peer, not limiting it.</summary>
+    public long IdleIterations { get; private set; }
+
     public void Add(NetStack stack) => Invoke(() => _stacks.Add(stack));
 
     public void AddPoller(Action<Instant> poller) => Invoke(() => _pollers.Add(poller));
@@ -95,7 +98,9 @@ internal sealed class XdpPollThread : IDisposable
                 foreach (NetStack stack in _stacks) stack.Poll(now);
                 foreach (Action<Instant> poller in _pollers) poller(now);
                 Iterations = ++iterations;
-                if (_yieldWhenIdle && FrameCount() == before) Thread.Yield();
+                if (FrameCount() != before) continue;
+                IdleIterations++;
+                if (_yieldWhenIdle) Thread.Yield();
             }
         }
         catch (Exception e)
