@@ -1,9 +1,11 @@
 // Benchmarks for the stack on the virtual switch, side by side with the Linux kernel over loopback in the same run.
 // Usage: dotnet run -c Release --project bench/Junction.Bench [-- --bulk-mib N --rr-count N]
 //        dotnet run -c Release --project bench/Junction.Bench -- runtime [--idle-instances N --idle-seconds N]
+//        dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both --json FILE]   (root)
 using Junction.Bench;
 
-if (args.Length > 0 && args[0] == "runtime") return RuntimeBenchmarks.Run(args);
+if (args is ["runtime", ..]) return RuntimeBenchmarks.Run(args);
+if (args is ["xdp", ..]) return XdpBench.Run(args[1..]);
 
 int bulkMiB = Arg("--bulk-mib", 1024);
 int rrCount = Arg("--rr-count", 200_000);
