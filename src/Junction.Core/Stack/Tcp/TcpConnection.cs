@@ -43,7 +43,7 @@ public sealed partial class TcpConnection : IDisposable
         KeepAliveProbes = _settings.KeepAliveProbes;
         _quickAcks = _settings.QuickAckSegments;
         _rcvWindowClamp = Math.Min(_settings.InitialReceiveWindow, _settings.ReceiveBufferSize);
-        _rcvScale = _settings.WindowScaling ? WindowScaleFor(_settings.ReceiveBufferSize) : 0;
+        _rcvScale = _settings.WindowScaling ? OfferedWindowScale(_settings) : 0;
         _iss = iss;
         _sndUna = iss;
         _sndNxt = iss;
@@ -127,7 +127,10 @@ public sealed partial class TcpConnection : IDisposable
     /// <summary>Unanswered probes before the connection fails with TimedOut.</summary>
     public int KeepAliveProbes { get; set; }
 
-    /// <summary>The receive buffer size: the bound of the advertised window.</summary>
+    /// <summary>
+    /// The receive buffer size: the bound of the advertised window. It may be raised after the handshake; the
+    /// window scale was fixed on the SYN from <see cref="TcpSettings.MaxReceiveBufferSize"/>, which bounds what can be advertised.
+    /// </summary>
     public int ReceiveBufferSize
     {
         get => _recv.Capacity;
@@ -301,10 +304,21 @@ public sealed partial class TcpConnection : IDisposable
     /// <summary>Same as <see cref="Close"/>.</summary>
     public void Dispose() => Close();
 
+    /// <summary>The sequence, window and timer state in one line, for test failure messages and debugging.</summary>
+    internal string DescribeState() =>
+        $"{Tuple} {_state} una={_sndUna} nxt={_sndNxt} max={_sndMax} queued={(_sendReleased ? 0 : _send.Count)} unsent={UnsentBytes} fin={_finQueued} " +
+        $"snd.wnd={_sndWnd} cwnd={_cc.Window} recovery={_inRecovery} rto={_rtoDeadline} persist={_persistDeadline} timer={(_timer.IsScheduled ? _timer.Deadline.ToString() : "off")} | " +
+        $"rcv.nxt={_rcvNxt} offered={_rcvAdv - _rcvNxt} last.ack={_lastAckSent} available={ReceiveAvailable} " +
+        $"ooo={(_buffersReleased ? 0 : _recv.OutOfOrderBytes)} window={ReceiveWindow()} ack.now={_ackNow} dack={_delayedAckDeadline}";
+
     /// <inheritdoc/>
     public override string ToString() => $"{Tuple} {_state}";
 
     private void MarkPendingOutput() => _layer.MarkPendingOutput(this);
+
+    /// <summary>The window scale our SYN offers: enough for the largest receive buffer a connection may get (as Linux).</summary>
+    internal static int OfferedWindowScale(TcpSettings settings) =>
+        WindowScaleFor(Math.Max(settings.ReceiveBufferSize, settings.MaxReceiveBufferSize));
 
     /// <summary>The smallest shift that lets the window field describe <paramref name="bufferSize"/> (at most 14, RFC 7323).</summary>
     internal static int WindowScaleFor(int bufferSize)
