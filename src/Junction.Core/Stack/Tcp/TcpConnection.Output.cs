@@ -37,7 +37,9 @@ public sealed partial class TcpConnection
         while (TrySendSegment(now))
         {
         }
-        if (_ackNow) SendSegment(_sndNxt, TcpFlags.Ack, default, default, now);
+        // A pure ACK carries the highest sequence number sent, never SND.NXT after a timeout moved it back: the
+        // peer has acknowledged past that point and would drop the ACK as old (its end lies before RCV.WUP).
+        if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
         UpdatePersistTimer(now);
     }
 
@@ -255,7 +257,7 @@ public sealed partial class TcpConnection
         if (_layer.TryTakeChallengeAck(now))
         {
             _layer.Stats.ChallengeAcksSent++;
-            SendSegment(_sndNxt, TcpFlags.Ack, default, default, now);
+            SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
         }
         else
         {

@@ -20,6 +20,19 @@ public sealed partial class TcpConnection
     private int _probesOut;
     private int _keepAliveProbesSent;
 
+    /// <summary>Whether data or our FIN is unacknowledged or unsent: then a timer must watch the connection (RFC 6298 5.1).</summary>
+    internal bool HasOutstandingData => IsSynchronized && !_sendReleased && (_sndUna != _sndMax || UnsentBytes > 0 || FinToSend);
+
+    /// <summary>Whether the retransmission or persist timer is armed and the wheel entry will fire for it.</summary>
+    internal bool IsRetransmitOrPersistArmed
+    {
+        get
+        {
+            Instant due = Instant.Min(_rtoDeadline, _persistDeadline);
+            return due != Instant.Never && _timer.IsScheduled && _timer.Deadline <= due;
+        }
+    }
+
     /// <summary>Puts the wheel entry at the earliest deadline (or takes it off).</summary>
     internal void RefreshTimer()
     {

@@ -301,6 +301,13 @@ public sealed partial class TcpConnection : IDisposable
     /// <summary>Same as <see cref="Close"/>.</summary>
     public void Dispose() => Close();
 
+    /// <summary>The sequence, window and timer state in one line, for test failure messages and debugging.</summary>
+    internal string DescribeState() =>
+        $"{Tuple} {_state} una={_sndUna} nxt={_sndNxt} max={_sndMax} queued={(_sendReleased ? 0 : _send.Count)} unsent={UnsentBytes} fin={_finQueued} " +
+        $"snd.wnd={_sndWnd} cwnd={_cc.Window} recovery={_inRecovery} rto={_rtoDeadline} persist={_persistDeadline} timer={(_timer.IsScheduled ? _timer.Deadline.ToString() : "off")} | " +
+        $"rcv.nxt={_rcvNxt} offered={_rcvAdv - _rcvNxt} last.ack={_lastAckSent} available={ReceiveAvailable} " +
+        $"ooo={(_buffersReleased ? 0 : _recv.OutOfOrderBytes)} window={ReceiveWindow()} ack.now={_ackNow} dack={_delayedAckDeadline}";
+
     /// <inheritdoc/>
     public override string ToString() => $"{Tuple} {_state}";
 
