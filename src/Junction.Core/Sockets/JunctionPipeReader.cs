@@ -105,8 +105,10 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
         {
             if (_completed) throw new InvalidOperationException("The reader was completed.");
             if (!_holding) throw new InvalidOperationException("No read to advance: call ReadAsync first.");
-            long consumedBytes = _buffer.GetOffset(consumed);
-            long examinedBytes = _buffer.GetOffset(examined);
+            // GetOffset counts from the start of the underlying memory, not of the sequence: take differences.
+            long start = _buffer.GetOffset(_buffer.Start);
+            long consumedBytes = _buffer.GetOffset(consumed) - start;
+            long examinedBytes = _buffer.GetOffset(examined) - start;
             if (examinedBytes < consumedBytes) throw new InvalidOperationException("The examined position must not precede the consumed one.");
             _holding = false;
             _buffer = _buffer.Slice(consumed);
