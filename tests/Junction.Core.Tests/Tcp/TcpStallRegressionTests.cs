@@ -91,4 +91,58 @@ public sealed class TcpStallRegressionTests
         Assert.Equal(3000, b.ReceiveAvailable);
         b.Abort();
     }
+
+    [Fact]
+    public void Timeout_retransmits_the_first_segment_even_when_the_window_closed_under_data_in_flight()
+    {
+        // A reordered or duplicated older ACK can leave SND.WND at zero while data is in flight. The timeout used to
+        // send nothing (no window room), so the peer never re-advertised its window and the connection died.
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        c.Send(new byte[3000]);
+        h.Poll();
+        Assert.Equal(3, h.TakeAll().Count);
+        TcpSeq second = h.OurIss + 1 + 1448;
+        h.Inject(h.PeerAck(second, window: 0));
+        h.ExpectNothing();
+        h.RunUntil(h.Now + TimeSpan.FromMilliseconds(200));
+        h.Expect(TcpFlags.Ack, seq: second, length: 1448);
+        h.ExpectNothing();
+        // The peer's answer opens the window again: the rest follows.
+        h.Inject(h.PeerAck(second + 1448));
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, seq: second + 1448, length: 104);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Connection_is_not_timed_out_while_the_peer_answers_timeouts_with_a_closed_window()
+    {
+        using var h = new TcpHarness(s =>
+        {
+            s.MaxRetransmissions = 3;
+            s.MaxRto = TimeSpan.FromSeconds(2);
+        });
+        TcpConnection c = h.AcceptConnection();
+        c.Send(new byte[3000]);
+        h.Poll();
+        h.TakeAll();
+        TcpSeq second = h.OurIss + 1 + 1448;
+        h.Inject(h.PeerAck(second, window: 0));
+        Instant start = h.Now;
+        while (h.Now < start + TimeSpan.FromSeconds(20) && c.State == TcpState.Established)
+        {
+            h.RunUntil(Instant.Min(h.Layer.NextDeadline, start + TimeSpan.FromSeconds(20)));
+            foreach (SentSegment s in h.TakeAll())
+            {
+                Assert.Equal(second, s.Seq);
+                h.Inject(h.PeerAck(second, window: 0)); // alive, still no room
+            }
+        }
+        Assert.Equal(TcpState.Established, c.State);
+        Assert.True(c.Retransmissions > 3);
+        // Once the peer falls silent the connection times out as usual.
+        h.RunUntil(h.Now + TimeSpan.FromSeconds(30));
+        Assert.Equal(TcpState.Closed, c.State);
+        Assert.Equal(System.Net.Sockets.SocketError.TimedOut, c.Error);
+    }
 }

@@ -99,6 +99,12 @@ public sealed partial class TcpConnection
         int room = Math.Min(windowRoom, cwndRoom);
         int length = Math.Min(unsent, maxSegment);
         if (length > room) length = Math.Max(room, 0);
+        if (length == 0 && _forceSend && _sndNxt == _sndUna && _sndMax > _sndUna)
+        {
+            // After a timeout the first unacknowledged segment goes out even if the peer's window closed under data
+            // already sent (RFC 1122 4.2.2.16, as Linux): its answer carries the window, else nothing would ever come.
+            length = Math.Min(Math.Min(unsent, maxSegment), _sndMax - _sndUna);
+        }
         bool fin = finToSend && _sndNxt + length == dataEnd && (length > 0 || cwndRoom > 0 || _forceSend);
         if (length == 0 && !fin) return false;
 

@@ -95,7 +95,9 @@ public sealed partial class TcpConnection
             TcpState.SynReceived => _settings.SynAckRetries,
             _ => _settings.MaxRetransmissions,
         };
-        if (_retries > limit)
+        // A peer that keeps answering with a closed window is alive: probe it on, as Linux does (RFC 1122 4.2.2.17).
+        bool answeringWithClosedWindow = !handshake && _sndWnd == 0 && now - _lastReceived <= _settings.MaxRto;
+        if (_retries > limit && !answeringWithClosedWindow)
         {
             _layer.Stats.Timeouts++;
             EnterClosed(SocketError.TimedOut);

@@ -44,7 +44,7 @@ public sealed partial class TcpConnection : IDisposable
         KeepAliveProbes = _settings.KeepAliveProbes;
         _quickAcks = _settings.QuickAckSegments;
         _rcvWindowClamp = Math.Min(_settings.InitialReceiveWindow, _settings.ReceiveBufferSize);
-        _rcvScale = _settings.WindowScaling ? WindowScaleFor(_settings.ReceiveBufferSize) : 0;
+        _rcvScale = _settings.WindowScaling ? OfferedWindowScale(_settings) : 0;
         _iss = iss;
         _sndUna = iss;
         _sndNxt = iss;
@@ -128,7 +128,10 @@ public sealed partial class TcpConnection : IDisposable
     /// <summary>Unanswered probes before the connection fails with TimedOut.</summary>
     public int KeepAliveProbes { get; set; }
 
-    /// <summary>The receive buffer size: the bound of the advertised window.</summary>
+    /// <summary>
+    /// The receive buffer size: the bound of the advertised window. It may be raised after the handshake; the
+    /// window scale was fixed on the SYN from <see cref="TcpSettings.MaxReceiveBufferSize"/>, which bounds what can be advertised.
+    /// </summary>
     public int ReceiveBufferSize
     {
         get => _recv.Capacity;
@@ -366,6 +369,10 @@ public sealed partial class TcpConnection : IDisposable
     public override string ToString() => $"{Tuple} {_state}";
 
     private void MarkPendingOutput() => _layer.MarkPendingOutput(this);
+
+    /// <summary>The window scale our SYN offers: enough for the largest receive buffer a connection may get (as Linux).</summary>
+    internal static int OfferedWindowScale(TcpSettings settings) =>
+        WindowScaleFor(Math.Max(settings.ReceiveBufferSize, settings.MaxReceiveBufferSize));
 
     /// <summary>The smallest shift that lets the window field describe <paramref name="bufferSize"/> (at most 14, RFC 7323).</summary>
     internal static int WindowScaleFor(int bufferSize)

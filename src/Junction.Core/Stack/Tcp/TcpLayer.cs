@@ -204,7 +204,7 @@ internal sealed class TcpLayer : IDisposable
             {
                 scale = Math.Min((int)syn.WindowScale, 14);
                 repr.HasWindowScale = true;
-                repr.WindowScale = (byte)TcpConnection.WindowScaleFor(Settings.ReceiveBufferSize);
+                repr.WindowScale = (byte)TcpConnection.OfferedWindowScale(Settings);
             }
             repr.SackPermitted = sack;
             repr.HasTimestamp = true;

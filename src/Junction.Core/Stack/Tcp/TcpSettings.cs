@@ -48,10 +48,17 @@ public sealed class TcpSettings
     public int SendBufferSize { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// The receive buffer size in bytes: the bound of the advertised window, which starts smaller and grows as the
-    /// peer uses it. Also fixes the window scale offered on the SYN.
+    /// The receive buffer size in bytes each connection starts with: the bound of the advertised window, which starts
+    /// smaller (<see cref="InitialReceiveWindow"/>) and grows as the peer uses it.
     /// </summary>
     public int ReceiveBufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// The largest receive buffer a connection may be given (Linux tcp_rmem[2]: 6 MiB). The window scale offered on
+    /// the SYN is derived from it, not from <see cref="ReceiveBufferSize"/>, so that a buffer enlarged after the
+    /// handshake can still be advertised whole; with the default the SYN offers scale 7, as Linux does.
+    /// </summary>
+    public int MaxReceiveBufferSize { get; set; } = 6 * 1024 * 1024;
 
     /// <summary>The receive window advertised at first (on the SYN and until the peer fills it). Linux: 64 KiB.</summary>
     public int InitialReceiveWindow { get; set; } = 65535;
