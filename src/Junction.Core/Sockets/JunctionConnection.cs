@@ -153,7 +153,7 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _reader.Complete();
-        _writer.Complete();
+        _writer.Complete(null, sendEnd: false);
         RequestStackWork(StackWork.Close);
     }
 

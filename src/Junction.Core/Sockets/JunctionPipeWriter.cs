@@ -176,12 +176,19 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
         }
     }
 
-    public override void Complete(Exception? exception = null)
+    public override void Complete(Exception? exception = null) => Complete(exception, sendEnd: true);
+
+    /// <summary>
+    /// Completes the writer; with <paramref name="sendEnd"/> false the connection's close decides how it ends
+    /// (a FIN after the queued bytes, or a RST when received bytes were left unread).
+    /// </summary>
+    internal void Complete(Exception? exception, bool sendEnd)
     {
         lock (Gate)
         {
             if (_completed) return;
             _completed = true;
+            _finished = !sendEnd;
             _completionError = exception;
             if (!_closed) DrainSpillLocked();
             if (_waiting) CompleteWaiterLocked(new FlushResult(isCanceled: false, isCompleted: true));

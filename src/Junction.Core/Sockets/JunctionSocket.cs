@@ -10,7 +10,8 @@ namespace Junction.Sockets;
 /// The common surface of <see cref="Socket"/> for TCP and UDP over a Junction instance: code written against
 /// <see cref="Socket"/> switches by changing the type. Failures are the same <see cref="SocketException"/> codes in
 /// the same situations (ConnectionRefused, ConnectionReset, TimedOut, AddressAlreadyInUse, NotConnected, Shutdown,
-/// OperationAborted for operations cut short by <see cref="Dispose"/>, MessageSize for truncated datagrams).
+/// OperationAborted for operations cut short by <see cref="Dispose"/>; datagrams longer than the buffer are truncated
+/// silently, as on Linux).
 /// </summary>
 /// <remarks>A TCP socket is a <see cref="JunctionConnection"/> underneath (see <see cref="Connection"/>): sends copy into
 /// the send ring, receives copy out of the received frames; with reused buffers neither allocates.</remarks>
@@ -338,7 +339,7 @@ public sealed class JunctionSocket : IDisposable
         return _udp.SendTo(buffer, Endpoints.ToIPEndPoint(remoteEP));
     }
 
-    /// <summary>The next datagram and who sent it; a datagram longer than the buffer fails with MessageSize (truncated).</summary>
+    /// <summary>The next datagram and who sent it; a datagram longer than the buffer is truncated (the rest is lost).</summary>
     public async ValueTask<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, SocketFlags socketFlags, EndPoint remoteEndPoint, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -57,8 +57,8 @@ internal sealed class UdpChannel : IDisposable
     }
 
     /// <summary>
-    /// The next datagram into <paramref name="buffer"/>. A longer datagram is truncated and fails with MessageSize,
-    /// as recvfrom does on .NET (the rest of it is lost).
+    /// The next datagram into <paramref name="buffer"/>. A longer datagram is truncated silently (the rest is lost),
+    /// as Socket.ReceiveFromAsync does on Linux.
     /// </summary>
     public Task<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -95,13 +95,12 @@ internal sealed class UdpChannel : IDisposable
     private bool TryReceive(Span<byte> buffer, out SocketReceiveFromResult result, out SocketException? error)
     {
         error = null;
-        if (!_socket.TryReceiveFrom(buffer, out int copied, out int length, out Ipv4Address source, out ushort sourcePort))
+        if (!_socket.TryReceiveFrom(buffer, out int copied, out _, out Ipv4Address source, out ushort sourcePort))
         {
             result = default;
             return false;
         }
         result = new SocketReceiveFromResult { ReceivedBytes = copied, RemoteEndPoint = new IPEndPoint(source.ToIPAddress(), sourcePort) };
-        if (length > copied) error = new SocketException((int)SocketError.MessageSize);
         return true;
     }
 

@@ -140,7 +140,7 @@ internal sealed class TcpSendBuffer : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
         if (count == 0) return;
         _count -= count;
-        if (_count == 0)
+        if (_count == 0 && !_external)
         {
             ReturnStorage();
             return;
