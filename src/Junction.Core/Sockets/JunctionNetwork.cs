@@ -17,6 +17,7 @@ public sealed class JunctionNetwork : IDisposable, IAsyncDisposable
 {
     private readonly JunctionRuntime _runtime;
     private readonly bool _ownsRuntime;
+    private readonly bool _ownsInstance = true;
     private int _disposed;
 
     /// <summary>Runs a stack with <paramref name="options"/> on <paramref name="device"/>, under <paramref name="runtime"/> (null: a runtime of its own).</summary>
@@ -37,6 +38,13 @@ public sealed class JunctionNetwork : IDisposable, IAsyncDisposable
         }
     }
 
+    private JunctionNetwork(RuntimeInstance instance)
+    {
+        _runtime = instance.Runtime;
+        Instance = instance;
+        _ownsInstance = false;
+    }
+
     /// <summary>The runtime instance: its stack, scheduler and synchronization context.</summary>
     public RuntimeInstance Instance { get; }
 
@@ -52,6 +60,13 @@ public sealed class JunctionNetwork : IDisposable, IAsyncDisposable
     /// <summary>A stack at <paramref name="address"/>/<paramref name="prefixLength"/> on <paramref name="device"/>, with a runtime of its own.</summary>
     public static JunctionNetwork Create(INetDevice device, IPAddress address, int prefixLength = 24) =>
         new(device, new NetStackOptions { Address = Ipv4Address.FromIPAddress(address), PrefixLength = prefixLength });
+
+    /// <summary>The API over an instance the caller created and keeps owning (disposing the network leaves it running).</summary>
+    public static JunctionNetwork ForInstance(RuntimeInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return new JunctionNetwork(instance);
+    }
 
     /// <summary>A socket on this stack (TCP: Stream/Tcp; UDP: Dgram/Udp).</summary>
     public JunctionSocket CreateSocket(SocketType socketType, ProtocolType protocolType) => new(Instance, socketType, protocolType);
@@ -70,12 +85,12 @@ public sealed class JunctionNetwork : IDisposable, IAsyncDisposable
     /// <summary>An <see cref="HttpClient"/> whose connections go over this stack.</summary>
     public HttpClient CreateHttpClient() => new(CreateHttpHandler(), disposeHandler: true);
 
-    /// <summary>Disposes the instance (and the runtime if it is this network's own).</summary>
+    /// <summary>Disposes the instance (and the runtime if it is this network's own); nothing for <see cref="ForInstance"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_ownsRuntime) _runtime.Dispose();
-        else Instance.Dispose();
+        else if (_ownsInstance) Instance.Dispose();
     }
 
     /// <inheritdoc cref="Dispose"/>
