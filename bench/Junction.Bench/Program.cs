@@ -1,9 +1,11 @@
 // Benchmarks for the stack on the virtual switch, side by side with the Linux kernel over loopback in the same run.
 // Usage: dotnet run -c Release --project bench/Junction.Bench [-- --bulk-mib N --rr-count N]
 //        dotnet run -c Release --project bench/Junction.Bench -- runtime [--idle-instances N --idle-seconds N]
+//        dotnet run -c Release --project bench/Junction.Bench -- sockets [--seconds N]
 using Junction.Bench;
 
 if (args.Length > 0 && args[0] == "runtime") return RuntimeBenchmarks.Run(args);
+if (args.Length > 0 && args[0] == "sockets") return SocketsBenchmarks.Run(args);
 
 int bulkMiB = Arg("--bulk-mib", 1024);
 int rrCount = Arg("--rr-count", 200_000);

@@ -53,6 +53,13 @@ public sealed class JunctionSocket : IDisposable
         _connection = connection;
     }
 
+    /// <summary>A connected TCP socket over <paramref name="connection"/> (which it then owns).</summary>
+    public static JunctionSocket FromConnection(JunctionConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return new JunctionSocket(connection.Instance, connection);
+    }
+
     /// <summary>Stream (TCP) or Dgram (UDP).</summary>
     public SocketType SocketType { get; }
 
