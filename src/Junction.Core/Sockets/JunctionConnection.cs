@@ -176,7 +176,14 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
             using (_instance.EnterStack()) RunStackWork();
             return;
         }
-        if (Interlocked.Exchange(ref _posted, 1) == 0) _instance.Post(s_runStackWork, this);
+        // Off the runtime: take the stack and poll it here, so the bytes leave now instead of after waking a
+        // kthread; a parked instance is then kicked (off the critical path) so it re-arms its timers.
+        using (_instance.EnterStack())
+        {
+            RunStackWork();
+            _instance.Stack.Poll(_instance.Runtime.Now);
+        }
+        if (_instance.IsIdle && Interlocked.Exchange(ref _posted, 1) == 0) _instance.Post(s_runStackWork, this);
     }
 
     private void RunPostedStackWork()
