@@ -145,4 +145,25 @@ public sealed class TcpStallRegressionTests
         Assert.Equal(TcpState.Closed, c.State);
         Assert.Equal(System.Net.Sockets.SocketError.TimedOut, c.Error);
     }
+
+    [Fact]
+    public void Late_duplicate_of_an_ack_with_a_smaller_window_does_not_take_back_offered_room()
+    {
+        using var h = new TcpHarness();
+        // Without timestamps (with them, PAWS would drop a reordered ACK carrying an older TSval).
+        TcpConnection c = h.AcceptConnection(ts: false, peerWindow: 64); // 64 << 7 = 8192 bytes
+        c.Send(new byte[6000]);
+        h.Poll();
+        Assert.Equal(6000, h.TakeAll().Sum(s => s.Payload.Length));
+        TcpSeq una = h.OurIss + 1 + 1448;
+        TcpRepr first = h.PeerAck(una, window: 64, ts: false);
+        h.Inject(first);
+        h.Inject(h.PeerAck(una, window: 96, ts: false)); // a window update: 12288 bytes from SND.UNA
+        h.Inject(first); // the first ACK again (duplicated or reordered on the way), with its smaller window
+        c.Send(new byte[10000]);
+        h.Poll();
+        // Room up to SND.UNA + 12288 = 7736 bytes beyond what was sent: five full segments (the rest waits, SWS).
+        Assert.Equal(5 * 1460, h.TakeAll().Sum(s => s.Payload.Length));
+        c.Abort();
+    }
 }

@@ -150,7 +150,6 @@ public sealed partial class TcpConnection
         _sndWnd = seg.Window << _sndScale;
         _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
         _sndWl1 = seg.SequenceNumber;
-        _sndWl2 = ack;
         if (KeepAlive) _keepAliveDeadline = now + KeepAliveTime;
         return true;
     }
@@ -191,7 +190,6 @@ public sealed partial class TcpConnection
             _sndWnd = seg.Window; // never scaled on a SYN
             _maxSndWnd = _sndWnd;
             _sndWl1 = seg.SequenceNumber;
-            _sndWl2 = ack;
             SampleRtt(seg, now, ack);
             _rtoDeadline = Instant.Never;
             _retries = 0;
@@ -238,7 +236,8 @@ public sealed partial class TcpConnection
         }
 
         int newWindow = seg.Window << _sndScale;
-        if (ack > _sndUna)
+        bool acksNewData = ack > _sndUna;
+        if (acksNewData)
         {
             OnNewAck(seg, ack, now);
         }
@@ -247,13 +246,16 @@ public sealed partial class TcpConnection
             OnDuplicateAck(now);
         }
 
-        if (ack >= _sndUna && (_sndWl1 < seg.SequenceNumber || (_sndWl1 == seg.SequenceNumber && _sndWl2 <= ack)))
+        // Linux tcp_may_update_window: a segment that acknowledges nothing new and carries no newer sequence number
+        // only updates the window if it grows it or closes it, so that a reordered or duplicated older ACK cannot
+        // take back room the peer already offered.
+        if (ack >= _sndUna && (acksNewData || _sndWl1 < seg.SequenceNumber
+            || (_sndWl1 == seg.SequenceNumber && (newWindow > _sndWnd || newWindow == 0))))
         {
             bool opened = _sndWnd == 0 && newWindow > 0;
             _sndWnd = newWindow;
             if (newWindow > _maxSndWnd) _maxSndWnd = newWindow;
             _sndWl1 = seg.SequenceNumber;
-            _sndWl2 = ack;
             if (opened)
             {
                 _persistDeadline = Instant.Never;

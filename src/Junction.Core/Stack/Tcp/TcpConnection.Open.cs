@@ -17,7 +17,6 @@ public sealed partial class TcpConnection
     private TcpSeq _sndNxt;
     private TcpSeq _sndMax;
     private TcpSeq _sndWl1;
-    private TcpSeq _sndWl2;
     private TcpSeq _bufferSeq;
     private TcpSeq _sndSml;
     private int _sndWnd;
