@@ -1,14 +1,14 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Load;
 
 /// <summary>
 /// sendmmsg(2) on a connected UDP socket: one system call sends a whole batch of datagrams, as a packet blaster
 /// (iperf3 -u, pktgen-like tools) does, so the sender is not limited by one system call per datagram.
 /// The message vector lives in unmanaged memory built once; LP64 layout (x64, arm64).
 /// </summary>
-internal sealed class XdpSendMmsg : IDisposable
+internal sealed class SendMmsg : IDisposable
 {
     // struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; } is 64 bytes on LP64: msghdr is 56.
     private const int MmsgHeaderSize = 64;
@@ -22,7 +22,7 @@ internal sealed class XdpSendMmsg : IDisposable
     private readonly nint _iovecs;
     private readonly nint _payload;
 
-    public XdpSendMmsg(Socket connected, int datagramLength, int batch)
+    public SendMmsg(Socket connected, int datagramLength, int batch)
     {
         if (!OperatingSystem.IsLinux() || nint.Size != 8) throw new PlatformNotSupportedException("sendmmsg batching is written for 64-bit Linux.");
         _socket = connected;
@@ -46,7 +46,7 @@ internal sealed class XdpSendMmsg : IDisposable
     /// <summary>Sends one batch; returns how many datagrams the kernel took (0 when it refused them for now).</summary>
     public int Send()
     {
-        int sent = SendMmsg((int)_socket.SafeHandle.DangerousGetHandle(), _vector, (uint)_batch, 0);
+        int sent = SendMessages((int)_socket.SafeHandle.DangerousGetHandle(), _vector, (uint)_batch, 0);
         return Math.Max(sent, 0);
     }
 
@@ -57,8 +57,8 @@ internal sealed class XdpSendMmsg : IDisposable
         Marshal.FreeHGlobal(_payload);
     }
 
-    // DllImport rather than LibraryImport: the bench project does not compile unsafe code, and every argument is blittable.
+    // Every argument is blittable.
     [DllImport("libc", EntryPoint = "sendmmsg")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int SendMmsg(int fd, nint vector, uint length, int flags);
+    private static extern int SendMessages(int fd, nint vector, uint length, int flags);
 }

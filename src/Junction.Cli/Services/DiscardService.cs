@@ -1,21 +1,22 @@
 using Junction.Stack;
 using Junction.Stack.Tcp;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Services;
 
-/// <summary>A Junction TCP server that reads and discards everything, feeding the current <see cref="Probe"/>.</summary>
-internal sealed class XdpSinkService : ITcpListenerObserver, ITcpConnectionObserver
+/// <summary>A Junction TCP discard server (RFC 863): reads and drops everything, counting the bytes.</summary>
+internal sealed class DiscardService : ITcpListenerObserver, ITcpConnectionObserver
 {
     private readonly byte[] _sink = new byte[256 * 1024];
+    private long _received;
 
-    public XdpSinkService(NetStack stack, ushort port)
+    public DiscardService(NetStack stack, ushort port)
     {
         TcpListenEndpoint listener = stack.TcpListen(port);
         listener.Observer = this;
     }
 
-    /// <summary>Where received bytes are counted; set before the sender connects.</summary>
-    public XdpThroughputProbe? Probe { get; set; }
+    /// <summary>Bytes received so far, on all connections; readable from any thread.</summary>
+    public long Received => Volatile.Read(ref _received);
 
     public void OnAcceptable(TcpListenEndpoint listener)
     {
@@ -33,7 +34,9 @@ internal sealed class XdpSinkService : ITcpListenerObserver, ITcpConnectionObser
     public void OnReadable(TcpConnection connection)
     {
         int n;
-        while ((n = connection.Receive(_sink)) > 0) Probe?.Add(n);
+        long received = _received;
+        while ((n = connection.Receive(_sink)) > 0) received += n;
+        Volatile.Write(ref _received, received);
         if (connection.IsReceiveComplete) connection.Close();
     }
 

@@ -1,16 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
-using Junction.Lab;
-using Junction.Wire;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Load;
 
 /// <summary>
-/// Linux senders in the client namespace, each on its own thread with its own connected UDP socket (so its own
+/// The udp-pps load: Linux senders in the current namespace, each on its own thread with its own connected UDP socket (so its own
 /// source port), sending 64-byte datagrams as fast as the kernel takes them until stopped: batches of
 /// <see cref="Batch"/> through sendmmsg, or with <c>batched</c> off one Socket.Send per datagram.
 /// </summary>
-internal sealed class XdpUdpBlaster : IDisposable
+internal sealed class UdpBlaster : IDisposable
 {
     public const int DatagramLength = 64;
     public const int Batch = 64;
@@ -21,7 +19,7 @@ internal sealed class XdpUdpBlaster : IDisposable
     private readonly bool _batched;
     private volatile bool _stopping;
 
-    public XdpUdpBlaster(JunctionLab lab, Ipv4Address target, ushort port, int senders, bool batched)
+    public UdpBlaster(IPEndPoint target, int senders, bool batched)
     {
         _batched = batched;
         _sockets = new Socket[senders];
@@ -29,8 +27,8 @@ internal sealed class XdpUdpBlaster : IDisposable
         _sent = new long[senders * 16]; // one cache line apart
         for (int i = 0; i < senders; i++)
         {
-            Socket socket = XdpLinuxPeers.Create(lab, LabSide.Client, SocketType.Dgram, ProtocolType.Udp);
-            socket.Connect(new IPEndPoint(target.ToIPAddress(), port));
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Connect(target);
             _sockets[i] = socket;
             int index = i;
             _threads[i] = new Thread(() => Blast(index)) { IsBackground = true, Name = $"udp sender {i}" };
@@ -58,12 +56,11 @@ internal sealed class XdpUdpBlaster : IDisposable
 
     private void Blast(int index)
     {
-        XdpAffinity.Pin(XdpAffinity.ClientCpu);
         Socket socket = _sockets[index];
         long sent = 0;
         if (_batched)
         {
-            using var batch = new XdpSendMmsg(socket, DatagramLength, Batch);
+            using var batch = new SendMmsg(socket, DatagramLength, Batch);
             while (!_stopping)
             {
                 sent += batch.Send();

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Junction.Stack;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Hosting;
 
 /// <summary>
 /// A dedicated thread that busy-polls stack instances and application pollers without ever sleeping, as a
@@ -10,7 +10,7 @@ namespace Junction.Bench;
 /// With <c>yieldWhenIdle</c> an iteration that moved no frame ends in sched_yield, so that other runnable threads on
 /// an oversubscribed machine get the core (it still never sleeps).
 /// </summary>
-internal sealed class XdpPollThread : IDisposable
+internal sealed class PollThread : IDisposable
 {
     private readonly Thread _thread;
     private readonly ConcurrentQueue<Action> _work = new();
@@ -22,7 +22,7 @@ internal sealed class XdpPollThread : IDisposable
 
     private readonly int? _cpu;
 
-    public XdpPollThread(string name, bool yieldWhenIdle, int? cpu)
+    public PollThread(string name, bool yieldWhenIdle, int? cpu)
     {
         _yieldWhenIdle = yieldWhenIdle;
         _cpu = cpu;
@@ -88,7 +88,7 @@ internal sealed class XdpPollThread : IDisposable
     {
         try
         {
-            XdpAffinity.Pin(_cpu);
+            Affinity.Pin(_cpu);
             long iterations = 0;
             while (!_stopping)
             {

@@ -1,16 +1,16 @@
 using Junction.Stack;
 using Junction.Stack.Udp;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Services;
 
-/// <summary>A Junction UDP receiver that takes every datagram off its socket on each poll and counts it.</summary>
-internal sealed class XdpUdpCounter
+/// <summary>A Junction UDP receiver that takes every datagram off its socket on each poll and counts it (the UDP discard service).</summary>
+internal sealed class UdpCounter
 {
     private readonly UdpSocket _socket;
     private readonly byte[] _buffer = new byte[2048];
     private long _received;
 
-    public XdpUdpCounter(NetStack stack, ushort port)
+    public UdpCounter(NetStack stack, ushort port)
     {
         _socket = stack.UdpBind(port);
     }

@@ -1,12 +1,12 @@
 using Junction.Stack;
 using Junction.Stack.Tcp;
 
-namespace Junction.Bench;
+namespace Junction.Cli.Services;
 
 /// <summary>A Junction TCP echo server: every connection sends back what it reads, in the same poll (NoDelay).</summary>
-internal sealed class XdpEchoService : ITcpListenerObserver
+internal sealed class EchoService : ITcpListenerObserver
 {
-    public XdpEchoService(NetStack stack, ushort port)
+    public EchoService(NetStack stack, ushort port)
     {
         TcpListenEndpoint listener = stack.TcpListen(port);
         listener.Observer = this;
