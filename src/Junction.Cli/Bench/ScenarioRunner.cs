@@ -22,7 +22,8 @@ internal static class ScenarioRunner
         SideFigures linux = await RunLinuxAsync(target, scenario, settings, cancellationToken).ConfigureAwait(false);
         status($"{Scenarios.Name(scenario)}: Junction");
         SideFigures junction = await RunJunctionAsync(target, scenario, settings, cancellationToken).ConfigureAwait(false);
-        return new ScenarioResult(scenario, junction, linux);
+        int connections = scenario == Scenario.UdpPps ? Request(target.LinuxAddress, scenario, settings).UdpSenders : settings.ConnectionsFor(scenario);
+        return new ScenarioResult(scenario, junction, linux) { Connections = connections };
     }
 
     private static async Task<SideFigures> RunLinuxAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, CancellationToken cancellationToken)

@@ -61,7 +61,7 @@ internal static class BenchCommand
         }
         string? wrk = scenarios.Contains(Scenario.HttpPlaintext) ? TargetFactory.ChooseWrk(load, notes.Add) : null;
         await using IBenchTarget target = TargetFactory.Create(root, wrk);
-        var report = new BenchReport(target.Environment, settings.Duration.TotalSeconds, settings.Connections ?? 0);
+        var report = new BenchReport(target.Environment, settings.Duration.TotalSeconds);
         report.Notes.AddRange(notes);
         if (!target.MeasuresServerCpu) report.Notes.Add("Server CPU is not reported: the load generator runs in the same process.");
         AnsiConsole.WriteLine(target.Description);

@@ -40,7 +40,7 @@ internal static class DemoCommand
         AnsiConsole.WriteLine(target.Description);
         foreach (string note in notes) AnsiConsole.WriteLine("note: " + note);
         var settings = new BenchSettings { Duration = duration, Connections = connections };
-        var report = new BenchReport(target.Environment, duration.TotalSeconds, connections);
+        var report = new BenchReport(target.Environment, duration.TotalSeconds);
         report.Notes.AddRange(notes);
         if (!target.MeasuresServerCpu) report.Notes.Add("Server CPU is not reported: without root the load generator runs in the same process as both servers.");
         report.Notes.Add("The Junction side serves with Junction's built-in HTTP/1.1 responder; Kestrel's Junction transport (UseJunction) does not run on an AF_XDP queue yet.");

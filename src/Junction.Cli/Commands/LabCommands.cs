@@ -94,11 +94,11 @@ internal static class LabCommands
 
     private static void Print(JunctionLab lab)
     {
-        var table = new Table().AddColumns("side", "namespace", "interface", "ip", "mac", "what runs there");
+        var table = new Table().AddColumns("side", "namespace", "interface", "ip", "mac", "role");
         table.AddRow("server", lab.Server.Namespace, lab.Server.Interface, $"{lab.JunctionAddress}/{JunctionLab.PrefixLength}", lab.Server.MacAddress.ToString(),
-            $"Junction instances (AF_XDP); the kernel here owns only {lab.ServerHostAddress?.ToString() ?? "no address"}");
+            "Junction (AF_XDP)");
         table.AddRow("client", lab.Client.Namespace, lab.Client.Interface, $"{lab.ClientAddress}/{JunctionLab.PrefixLength}", lab.Client.MacAddress.ToString(),
-            "the Linux kernel stack: curl, wrk, ping, your own client");
+            "Linux peer");
         AnsiConsole.Write(table);
     }
 }

@@ -7,7 +7,7 @@ namespace Junction.Cli.Results;
 /// The results of a <c>junction bench</c> or <c>junction demo</c> run and their JSON form (schema
 /// <see cref="Schema"/>, documented in docs/benchmarks.md).
 /// </summary>
-internal sealed class BenchReport(string environment, double durationSeconds, int connections)
+internal sealed class BenchReport(string environment, double durationSeconds)
 {
     public const string Schema = "junction-bench/1";
 
@@ -36,12 +36,12 @@ internal sealed class BenchReport(string environment, double durationSeconds, in
             json.WriteString("cpu", CpuModel());
             json.WriteEndObject();
             json.WriteNumber("duration_s", durationSeconds);
-            json.WriteNumber("connections", connections);
             json.WriteStartObject("scenarios");
             foreach (ScenarioResult result in Scenarios)
             {
                 json.WriteStartObject(result.Name);
                 json.WriteString("description", Load.Scenarios.Describe(result.Scenario));
+                json.WriteNumber("connections", result.Connections);
                 WriteSide(json, "junction", result.Junction);
                 WriteSide(json, "linux", result.Linux);
                 json.WriteStartObject("ratio");

@@ -7,6 +7,9 @@ internal sealed record ScenarioResult(Scenario Scenario, SideFigures Junction, S
 {
     public string Name => Scenarios.Name(Scenario);
 
+    /// <summary>Concurrent connections the load used (senders for udp-pps).</summary>
+    public int Connections { get; init; }
+
     public static double? Ratio(double? junction, double? linux) =>
         junction is { } j && linux is { } l && l > 0 && double.IsFinite(j) && double.IsFinite(l) ? j / l : null;
 
