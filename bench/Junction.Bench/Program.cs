@@ -1,12 +1,11 @@
 // Benchmarks for the stack on the virtual switch, side by side with the Linux kernel over loopback in the same run.
 // Usage: dotnet run -c Release --project bench/Junction.Bench [-- --bulk-mib N --rr-count N]
 //        dotnet run -c Release --project bench/Junction.Bench -- runtime [--idle-instances N --idle-seconds N]
-//        dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both --json FILE]   (root)
+//        The AF_XDP lab benchmarks (root) moved to the junction command: dotnet run -c Release --project src/Junction.Cli -- bench
 //        dotnet run -c Release --project bench/Junction.Bench -- sockets [--seconds N]
 using Junction.Bench;
 
 if (args is ["runtime", ..]) return RuntimeBenchmarks.Run(args);
-if (args is ["xdp", ..]) return XdpBench.Run(args[1..]);
 if (args is ["sockets", ..]) return SocketsBenchmarks.Run(args);
 
 int bulkMiB = Arg("--bulk-mib", 1024);

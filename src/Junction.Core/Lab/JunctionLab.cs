@@ -10,7 +10,9 @@ namespace Junction.Lab;
 /// Two network namespaces joined by a veth pair: the <see cref="LabSide.Server"/> side where Junction instances
 /// attach AF_XDP sockets, and the <see cref="LabSide.Client"/> side where the Linux kernel's own stack is the peer.
 /// Code and processes run inside either side; disposing removes everything, and leftovers of killed processes are
-/// removed by the next <see cref="Create"/>.
+/// removed by the next <see cref="Create"/>. A lab with a <see cref="LabOptions.Name"/> is persistent instead: it
+/// outlives the process that created it (the <c>junction lab up</c> command), later processes attach to it with
+/// <see cref="Open"/>, and only <see cref="Remove"/> deletes it.
 /// </summary>
 /// <remarks>
 /// Addressing on the /24 <see cref="LabOptions.Network"/>: Junction instances use .1 and up
@@ -18,7 +20,9 @@ namespace Junction.Lab;
 /// server kernel owns no Junction address, so it never answers ARP for one, and frames for Junction addresses
 /// that the XDP program passes to it are dropped (namespaces do not forward).
 /// Names are <c>jl{pid}_{n}{s|c}</c>: unique per process and lab, at most 15 characters (IFNAMSIZ), and they
-/// carry the owner's process id so stale ones can be told from live ones.
+/// carry the owner's process id so stale ones can be told from live ones. A persistent lab named N uses the
+/// namespaces <c>junction-N-server</c> and <c>junction-N-client</c> and the interfaces <c>jnNs</c> and <c>jnNc</c>;
+/// <see cref="CleanupStale"/> never touches them.
 /// </remarks>
 public sealed partial class JunctionLab : IDisposable
 {
@@ -33,6 +37,10 @@ public sealed partial class JunctionLab : IDisposable
         "Run as root (or with CAP_NET_ADMIN and CAP_SYS_ADMIN): the lab creates network namespaces and veth links.";
     private const string IpMissingMessage = "Install iproute2: apt-get install iproute2 (the lab runs the 'ip' command).";
     private const string NetnsDirectory = "/run/netns";
+    private const string PersistentPrefix = "junction-";
+
+    /// <summary>The longest <see cref="LabOptions.Name"/>: the interface names <c>jnNAMEs</c> must fit in 15 characters.</summary>
+    public const int MaxNameLength = 12;
 
     private static readonly Lock LiveLock = new();
     private static readonly HashSet<string> LiveLabs = [];
@@ -44,6 +52,11 @@ public sealed partial class JunctionLab : IDisposable
     private bool _disposed;
 
     private JunctionLab(LabOptions options, string ip, string baseName)
+        : this(options, ip, baseName, baseName + "s", baseName + "s", baseName + "c", baseName + "c")
+    {
+    }
+
+    private JunctionLab(LabOptions options, string ip, string baseName, string serverNamespace, string serverInterface, string clientNamespace, string clientInterface)
     {
         Options = options;
         _ip = ip;
@@ -54,8 +67,8 @@ public sealed partial class JunctionLab : IDisposable
         ClientAddress = new Ipv4Address(network[0], network[1], network[2], 253);
         ServerHostAddress = options.AssignServerHostAddress ? new Ipv4Address(network[0], network[1], network[2], 254) : null;
         // Filled in by Build once the links exist.
-        Server = new LabEndpoint(LabSide.Server, baseName + "s", baseName + "s", 0, default, ServerHostAddress);
-        Client = new LabEndpoint(LabSide.Client, baseName + "c", baseName + "c", 0, default, ClientAddress);
+        Server = new LabEndpoint(LabSide.Server, serverNamespace, serverInterface, 0, default, ServerHostAddress);
+        Client = new LabEndpoint(LabSide.Client, clientNamespace, clientInterface, 0, default, ClientAddress);
         Faults = new LabFaults(this);
     }
 
@@ -89,6 +102,12 @@ public sealed partial class JunctionLab : IDisposable
     /// <summary>Loss rules on the Linux side.</summary>
     public LabFaults Faults { get; }
 
+    /// <summary>The persistent lab's name, or null for a lab that lives as long as this object.</summary>
+    public string? Name => Options.Name;
+
+    /// <summary>Whether the lab outlives this object (it has a <see cref="Name"/>): <see cref="Dispose"/> then leaves the namespaces in place.</summary>
+    public bool IsPersistent => Options.Name is not null;
+
     /// <summary>The address of Junction instance <paramref name="index"/> (0-based): .1 for 0, .2 for 1, and so on.</summary>
     public Ipv4Address GetJunctionAddress(int index)
     {
@@ -105,14 +124,16 @@ public sealed partial class JunctionLab : IDisposable
     /// processes that no longer run left behind.
     /// </summary>
     /// <exception cref="PlatformNotSupportedException">Not Linux.</exception>
-    /// <exception cref="InvalidOperationException">Not root, <c>ip</c> missing, or a step failed (the message says which); nothing is left behind.</exception>
+    /// <exception cref="InvalidOperationException">Not root, <c>ip</c> missing, a persistent lab of that name exists already, or a step failed (the message says which); nothing is left behind.</exception>
     public static JunctionLab Create(LabOptions? options = null)
     {
         options ??= LabOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 68);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCount, 1);
+        if (options.Name is { } name) ValidateName(name);
         string ip = CheckEnvironment();
         CleanupStale();
+        if (options.Name is { } persistent) return CreatePersistent(options, ip, persistent);
 
         string baseName = string.Create(CultureInfo.InvariantCulture,
             $"{NamePrefix}{Environment.ProcessId}_{ToBase36(Interlocked.Increment(ref s_counter))}");
@@ -152,6 +173,89 @@ public sealed partial class JunctionLab : IDisposable
         }
         return removed;
     }
+
+    /// <summary>
+    /// Attaches to the persistent lab <paramref name="name"/> that an earlier <see cref="Create"/> (maybe in another
+    /// process) left running: reads its interfaces, addresses, MTU and queue count back from the system. Disposing
+    /// the returned object kills the processes it started and leaves the lab in place.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not root, <c>ip</c> missing, or no lab of that name (the message lists the ones there are).</exception>
+    public static JunctionLab Open(string name)
+    {
+        ValidateName(name);
+        string ip = CheckEnvironment();
+        (string serverNamespace, string serverInterface, string clientNamespace, string clientInterface) = PersistentNames(name);
+        List<string> namespaces = [.. ListNamespaces(ip)];
+        if (!namespaces.Contains(serverNamespace) || !namespaces.Contains(clientNamespace))
+        {
+            IReadOnlyList<string> existing = ListPersistent();
+            throw new InvalidOperationException(existing.Count == 0
+                ? $"There is no lab named '{name}' (no lab is up; create one with 'junction lab up --name {name}')."
+                : $"There is no lab named '{name}'; labs that are up: {string.Join(", ", existing)}.");
+        }
+        LabLinkState server = LabLinkState.Read(ip, serverNamespace, serverInterface);
+        LabLinkState client = LabLinkState.Read(ip, clientNamespace, clientInterface);
+        Ipv4Address clientAddress = client.Address ?? throw new InvalidOperationException($"The client side of lab '{name}' has no IPv4 address on {clientInterface}; remove it with 'junction lab down {name}' and create it again.");
+        byte[] bytes = new byte[4];
+        clientAddress.Write(bytes);
+        var options = new LabOptions
+        {
+            Name = name,
+            Mtu = server.Mtu,
+            QueueCount = server.QueueCount,
+            Network = new Ipv4Address(bytes[0], bytes[1], bytes[2], 0),
+            AssignServerHostAddress = server.Address is not null,
+        };
+        var lab = new JunctionLab(options, ip, "jn" + name, serverNamespace, serverInterface, clientNamespace, clientInterface);
+        lab.Server = lab.Server with { InterfaceIndex = server.InterfaceIndex, MacAddress = server.MacAddress };
+        lab.Client = lab.Client with { InterfaceIndex = client.InterfaceIndex, MacAddress = client.MacAddress };
+        return lab;
+    }
+
+    /// <summary>Deletes the persistent lab <paramref name="name"/>: its veth pair and both namespaces.</summary>
+    /// <returns>False when there was no such lab (nothing to remove).</returns>
+    /// <exception cref="InvalidOperationException">Not root, <c>ip</c> missing, or a part of the lab could not be removed.</exception>
+    public static bool Remove(string name)
+    {
+        ValidateName(name);
+        string ip = CheckEnvironment();
+        (string serverNamespace, string serverInterface, string clientNamespace, string clientInterface) = PersistentNames(name);
+        List<string> namespaces = [.. ListNamespaces(ip)];
+        bool found = false;
+        foreach ((string namespaceName, string interfaceName) in new[] { (serverNamespace, serverInterface), (clientNamespace, clientInterface) })
+        {
+            if (!namespaces.Contains(namespaceName)) continue;
+            found = true;
+            LabCommand.TryRun(ip, ["-n", namespaceName, "link", "del", interfaceName]);
+            LabCommand.Run(ip, ["netns", "del", namespaceName]);
+        }
+        foreach (string link in ListLinks(ip, null))
+        {
+            if (link == serverInterface || link == clientInterface)
+            {
+                found = true;
+                LabCommand.Run(ip, ["link", "del", link]);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The names of the persistent labs that are up, in order.</summary>
+    /// <exception cref="InvalidOperationException">Not root or <c>ip</c> missing.</exception>
+    public static IReadOnlyList<string> ListPersistent()
+    {
+        string ip = CheckEnvironment();
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string namespaceName in ListNamespaces(ip))
+        {
+            Match match = PersistentNamespace().Match(namespaceName);
+            if (match.Success) names.Add(match.Groups["name"].Value);
+        }
+        return [.. names];
+    }
+
+    /// <summary>Whether <paramref name="name"/> can name a persistent lab: 1 to <see cref="MaxNameLength"/> lower-case letters and digits.</summary>
+    public static bool IsValidName(string? name) => name is not null && ValidName().IsMatch(name);
 
     /// <summary>
     /// Runs <paramref name="function"/> on a new thread that entered <paramref name="side"/>'s network namespace
@@ -243,6 +347,13 @@ public sealed partial class JunctionLab : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        KillProcesses();
+        if (IsPersistent) return;
+        RemoveLinks();
+    }
+
+    private void KillProcesses()
+    {
         LabProcess[] processes;
         lock (_processes) processes = [.. _processes];
         foreach (LabProcess process in processes)
@@ -256,6 +367,10 @@ public sealed partial class JunctionLab : IDisposable
                 // Already gone; nothing to reap.
             }
         }
+    }
+
+    private void RemoveLinks()
+    {
         bool clean = true;
         foreach (LabEndpoint side in new[] { Server, Client })
         {
@@ -284,6 +399,35 @@ public sealed partial class JunctionLab : IDisposable
     }
 
     internal string IpPath => _ip;
+
+    private static JunctionLab CreatePersistent(LabOptions options, string ip, string name)
+    {
+        if (ListPersistent().Contains(name, StringComparer.Ordinal))
+            throw new InvalidOperationException($"A lab named '{name}' is up already: use it, or remove it first with 'junction lab down {name}'.");
+        (string serverNamespace, string serverInterface, string clientNamespace, string clientInterface) = PersistentNames(name);
+        var lab = new JunctionLab(options, ip, "jn" + name, serverNamespace, serverInterface, clientNamespace, clientInterface);
+        try
+        {
+            lab.Build();
+            return lab;
+        }
+        catch
+        {
+            lab.Dispose();
+            Remove(name);
+            throw;
+        }
+    }
+
+    private static (string ServerNamespace, string ServerInterface, string ClientNamespace, string ClientInterface) PersistentNames(string name) =>
+        (PersistentPrefix + name + "-server", "jn" + name + "s", PersistentPrefix + name + "-client", "jn" + name + "c");
+
+    private static void ValidateName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!IsValidName(name))
+            throw new ArgumentException($"A lab name is 1 to {MaxNameLength} lower-case letters and digits ('{name}' is not): it becomes part of interface names, which Linux limits to 15 characters.", nameof(name));
+    }
 
     private void Build()
     {
@@ -399,4 +543,10 @@ public sealed partial class JunctionLab : IDisposable
 
     [GeneratedRegex(@"^(?<base>jl(?<pid>\d+)_[0-9a-z]+)[sc]$")]
     private static partial Regex LabName();
+
+    [GeneratedRegex(@"^junction-(?<name>[a-z0-9]{1,12})-server$")]
+    private static partial Regex PersistentNamespace();
+
+    [GeneratedRegex(@"^[a-z0-9]{1,12}$")]
+    private static partial Regex ValidName();
 }

@@ -32,4 +32,11 @@ public sealed record LabOptions
     /// completed; a user-space stack reading them raw would count them as corrupt.
     /// </summary>
     public bool DisableTxChecksumOffload { get; init; } = true;
+
+    /// <summary>
+    /// Null (the default) for a lab that lives as long as its <see cref="JunctionLab"/> object; a name (1 to
+    /// <see cref="JunctionLab.MaxNameLength"/> lower-case letters and digits) for a persistent lab that outlives the
+    /// process, is found again with <see cref="JunctionLab.Open"/> and deleted with <see cref="JunctionLab.Remove"/>.
+    /// </summary>
+    public string? Name { get; init; }
 }

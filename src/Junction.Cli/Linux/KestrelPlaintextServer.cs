@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Junction.Cli.Services;
+using Junction.Lab;
+using Junction.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Cli.Linux;
+
+/// <summary>
+/// The plaintext app on ASP.NET Core with Kestrel's default Sockets transport: the Linux kernel stack's side of the
+/// http-plaintext scenario. In a lab its listening socket is created inside the server namespace and handed to
+/// Kestrel as a handle, so Kestrel's connections live there too.
+/// </summary>
+internal sealed class KestrelPlaintextServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KestrelPlaintextServer(WebApplication app) => _app = app;
+
+    public static async Task<KestrelPlaintextServer> StartAsync(JunctionLab? lab, Ipv4Address address, ushort port)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (lab is null)
+        {
+            builder.WebHost.ConfigureKestrel(options => options.Listen(address.ToIPAddress(), port));
+        }
+        else
+        {
+            Socket listener = LinuxServer.Listen(lab, LabSide.Server, address, port);
+            ulong handle = (ulong)listener.SafeHandle.DangerousGetHandle();
+            // Kestrel takes the descriptor over and closes it; this object must never close it too.
+            listener.SafeHandle.SetHandleAsInvalid();
+            builder.WebHost.ConfigureKestrel(options => options.ListenHandle(handle));
+        }
+        WebApplication app = builder.Build();
+        byte[] body = System.Text.Encoding.ASCII.GetBytes(HttpPlaintext.Body);
+        app.Run(context =>
+        {
+            HttpResponse response = context.Response;
+            response.StatusCode = 200;
+            response.ContentType = "text/plain";
+            response.ContentLength = body.Length;
+            return response.Body.WriteAsync(body).AsTask();
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        return new KestrelPlaintextServer(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Where it listens, for messages.</summary>
+    public static string Describe(Ipv4Address address, ushort port) => new IPEndPoint(address.ToIPAddress(), port).ToString();
+}

@@ -1,0 +1,10 @@
+using System.Net;
+
+namespace Junction.Cli.Load;
+
+/// <summary>One load run: which scenario's load, against what, how many connections, how long.</summary>
+internal sealed record LoadRequest(Scenario Scenario, IPEndPoint Target, int Connections, TimeSpan Warmup, TimeSpan Duration)
+{
+    /// <summary>Sender threads for udp-pps.</summary>
+    public int UdpSenders { get; init; } = 2;
+}

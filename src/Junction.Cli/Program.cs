@@ -1,0 +1,3 @@
+using Junction.Cli;
+
+return await Cli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Junction.Cli.Tests;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Bench_tcp_rr_json_has_junction_linux_and_ratio_objects_of_the_documented_schema()
+    {
+        RootRequired.Check();
+        string path = Path.Combine(Path.GetTempPath(), $"junction-rr-{Environment.ProcessId}.json");
+        try
+        {
+            var (exit, output, error) = JunctionCommand.Run(TimeSpan.FromSeconds(60), "bench", "tcp-rr", "--duration", "2", "--json", path);
+            Assert.True(exit == 0, output + error);
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+            JsonElement root = document.RootElement;
+            Assert.Equal("junction-bench/1", root.GetProperty("schema").GetString());
+            Assert.Equal("af_xdp-veth-lab", root.GetProperty("environment").GetString());
+            Assert.True(root.GetProperty("machine").GetProperty("vcpus").GetInt32() > 0);
+            Assert.Equal(2, root.GetProperty("duration_s").GetDouble());
+            JsonElement scenario = root.GetProperty("scenarios").GetProperty("tcp-rr");
+            Assert.Equal(1, scenario.GetProperty("connections").GetInt32());
+            foreach (string side in new[] { "junction", "linux" })
+            {
+                JsonElement figures = scenario.GetProperty(side);
+                Assert.True(figures.GetProperty("rps").GetDouble() > 0, side);
+                Assert.True(figures.GetProperty("p50_us").GetDouble() > 0, side);
+                Assert.True(figures.GetProperty("p99_us").GetDouble() >= figures.GetProperty("p50_us").GetDouble(), side);
+                Assert.True(figures.GetProperty("server_cpu_s_per_100k").GetDouble() > 0, side);
+                Assert.Equal(0, figures.GetProperty("errors").GetInt64());
+                Assert.False(figures.TryGetProperty("gbps", out _));
+            }
+            JsonElement ratio = scenario.GetProperty("ratio");
+            double expected = scenario.GetProperty("junction").GetProperty("rps").GetDouble() / scenario.GetProperty("linux").GetProperty("rps").GetDouble();
+            Assert.Equal(expected, ratio.GetProperty("rps").GetDouble(), 2);
+            Assert.True(ratio.TryGetProperty("p50_us", out _));
+            Assert.True(ratio.TryGetProperty("server_cpu_s_per_100k", out _));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
