@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Junction.Devices.Memory;
 using Junction.Runtime;
@@ -47,10 +48,85 @@ internal sealed class KestrelLab : IAsyncDisposable
 
     public JunctionNetwork ClientNetwork => _clientNetwork;
 
+    /// <summary>The port Kestrel bound on 127.0.0.1 (with <c>loopback</c>).</summary>
+    public int LoopbackPort
+    {
+        get
+        {
+            foreach (string url in App.Urls)
+            {
+                var uri = new Uri(url);
+                if (uri.Host == "127.0.0.1") return uri.Port;
+            }
+            throw new InvalidOperationException("The host does not listen on loopback.");
+        }
+    }
+
+    /// <summary>
+    /// A raw TCP stream to the host: over Junction (client instance to 10.9.0.1) or over the kernel's loopback to
+    /// the Sockets-served endpoint, so that a test can assert both transports behave alike.
+    /// </summary>
+    public async Task<Stream> OpenStreamAsync(string transport)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        if (transport == "junction")
+        {
+            JunctionSocket socket = _clientNetwork.CreateSocket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(ServerAddress, Port), timeout.Token);
+                return new JunctionNetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        var kernel = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await kernel.ConnectAsync(new IPEndPoint(IPAddress.Loopback, LoopbackPort), timeout.Token);
+            return new NetworkStream(kernel, ownsSocket: true);
+        }
+        catch
+        {
+            kernel.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads from <paramref name="stream"/> until <paramref name="done"/> holds or the peer closes (FIN or reset).</summary>
+    public static async Task<(string Text, bool Closed)> ReadAsync(Stream stream, Func<string, bool> done)
+    {
+        var text = new StringBuilder();
+        byte[] buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await stream.ReadAsync(buffer, timeout.Token);
+            }
+            catch (IOException)
+            {
+                return (text.ToString(), true);
+            }
+            if (read == 0) return (text.ToString(), true);
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            if (done(text.ToString())) return (text.ToString(), false);
+        }
+    }
+
     public static Uri ServerUri(string path) => new($"http://{ServerAddress}:{Port}{path}");
 
-    /// <summary>Starts the host: <paramref name="map"/> adds the endpoints, <paramref name="kestrel"/> adjusts Kestrel after the Junction endpoint is added.</summary>
-    public static async Task<KestrelLab> StartAsync(Action<WebApplication> map, Action<KestrelServerOptions>? kestrel = null, Action<JunctionTransportOptions>? junction = null, HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
+    /// <summary>
+    /// Starts the host: <paramref name="map"/> adds the endpoints, <paramref name="kestrel"/> adjusts Kestrel after the
+    /// Junction endpoint (<paramref name="protocols"/>) is added, <paramref name="junction"/> the transport; with
+    /// <paramref name="loopback"/> it also listens on 127.0.0.1 (an ephemeral port), which Kestrel's Sockets transport serves.
+    /// </summary>
+    public static async Task<KestrelLab> StartAsync(Action<WebApplication> map, Action<KestrelServerOptions>? kestrel = null, Action<JunctionTransportOptions>? junction = null, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, bool loopback = false)
     {
         VirtualSwitch network = VirtualSwitch.CreateRealTime();
         var clientRuntime = new JunctionRuntime(new JunctionRuntimeOptions { MaxKthreads = 1 });
@@ -71,6 +147,7 @@ internal sealed class KestrelLab : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(options =>
         {
             options.Listen(ServerAddress, Port, listen => listen.Protocols = protocols);
+            if (loopback) options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols);
             kestrel?.Invoke(options);
         });
         WebApplication app = builder.Build();
