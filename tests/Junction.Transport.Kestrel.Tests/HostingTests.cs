@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Sockets;
+using Junction.Devices.Memory;
+using Junction.Sockets;
+using Junction.Transport.Kestrel;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Tests.Kestrel;
+
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task Graceful_shutdown_completes_the_request_in_flight_and_refuses_new_connections()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using KestrelLab lab = await KestrelLab.StartAsync(app => app.MapGet("/slow", async () =>
+        {
+            entered.SetResult();
+            await release.Task;
+            return "finished";
+        }));
+
+        Task<string> inFlight = lab.Http.GetStringAsync(new Uri("slow", UriKind.Relative));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Task stopping = lab.App.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        SocketError refused = await ConnectUntilRefusedAsync(lab);
+        bool stoppedBeforeRelease = stopping.IsCompleted;
+        release.SetResult();
+
+        Assert.Equal("finished", await inFlight.WaitAsync(TimeSpan.FromSeconds(30)));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(SocketError.ConnectionRefused, refused);
+        Assert.False(stoppedBeforeRelease);
+    }
+
+    [Fact]
+    public async Task Endpoints_junction_does_not_own_are_served_by_sockets_in_the_same_host()
+    {
+        string unixPath = Path.Combine(Path.GetTempPath(), $"junction-kestrel-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        await using KestrelLab lab = await KestrelLab.StartAsync(
+            app => app.MapGet("/who", (HttpContext context) => $"{context.Connection.LocalIpAddress}|{context.Features.Get<JunctionConnection>() is not null}"),
+            kestrel => kestrel.ListenUnixSocket(unixPath),
+            loopback: true);
+        try
+        {
+            using var kernelClient = new HttpClient();
+            using var unixClient = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(unixPath), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            });
+
+            string overJunction = await lab.Http.GetStringAsync(new Uri("who", UriKind.Relative));
+            string overLoopback = await kernelClient.GetStringAsync(new Uri($"http://127.0.0.1:{lab.LoopbackPort}/who"));
+            string overUnix = await unixClient.GetStringAsync(new Uri("http://localhost/who"));
+
+            Assert.Equal("10.9.0.1|True", overJunction);
+            Assert.Equal("127.0.0.1|False", overLoopback);
+            Assert.EndsWith("|False", overUnix, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(unixPath);
+        }
+    }
+
+    [Fact]
+    public void CanBind_takes_only_the_stack_address_unless_wildcards_are_asked_for()
+    {
+        using var own = Factory(new JunctionTransportOptions { Address = "10.9.0.1" });
+        using var any = Factory(new JunctionTransportOptions { Address = "10.9.0.1", ServeAnyAddress = true });
+
+        Assert.True(own.CanBind(new IPEndPoint(IPAddress.Parse("10.9.0.1"), 80)));
+        Assert.True(own.CanBind(new IPEndPoint(IPAddress.Parse("10.9.0.1").MapToIPv6(), 80)));
+        Assert.False(own.CanBind(new IPEndPoint(IPAddress.Parse("10.9.0.2"), 80)));
+        Assert.False(own.CanBind(new IPEndPoint(IPAddress.Loopback, 80)));
+        Assert.False(own.CanBind(new IPEndPoint(IPAddress.Any, 80)));
+        Assert.False(own.CanBind(new IPEndPoint(IPAddress.IPv6Any, 80)));
+        Assert.False(own.CanBind(new UnixDomainSocketEndPoint("/tmp/x.sock")));
+        Assert.False(own.CanBind(new DnsEndPoint("localhost", 80)));
+        Assert.True(any.CanBind(new IPEndPoint(IPAddress.Any, 80)));
+        Assert.True(any.CanBind(new IPEndPoint(IPAddress.IPv6Any, 80)));
+        Assert.False(any.CanBind(new IPEndPoint(IPAddress.Loopback, 80)));
+    }
+
+    [Fact]
+    public async Task Binding_a_taken_port_fails_with_AddressInUseException_and_unbinding_ends_accepts()
+    {
+        using VirtualSwitch network = VirtualSwitch.CreateRealTime();
+        await using JunctionTransportFactory factory = Factory(new JunctionTransportOptions { Address = "10.9.0.1", Switch = network });
+        var endpoint = new IPEndPoint(IPAddress.Parse("10.9.0.1"), 8080);
+
+        IConnectionListener listener = await factory.BindAsync(endpoint);
+        await Assert.ThrowsAsync<AddressInUseException>(async () => await factory.BindAsync(endpoint));
+        ValueTask<ConnectionContext?> accept = listener.AcceptAsync();
+        await listener.UnbindAsync();
+        ConnectionContext? accepted = await accept.AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await listener.DisposeAsync();
+        IConnectionListener again = await factory.BindAsync(endpoint);
+        await again.DisposeAsync();
+
+        Assert.Null(accepted);
+        Assert.Equal(endpoint, listener.EndPoint);
+    }
+
+    [Fact]
+    public void UseJunction_binds_options_from_the_Junction_section_and_registers_after_sockets()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Junction:Device"] = "Xdp",
+            ["Junction:Address"] = "10.1.2.3",
+            ["Junction:PrefixLength"] = "16",
+            ["Junction:Gateway"] = "10.1.0.1",
+            ["Junction:MacAddress"] = "02:00:00:00:00:07",
+            ["Junction:Xdp:InterfaceName"] = "veth0",
+            ["Junction:Xdp:QueueId"] = "3",
+            ["Junction:MaxKthreads"] = "4",
+            ["Junction:MaxReadBufferSize"] = "65536",
+            ["Junction:MaxWriteBufferSize"] = "131072",
+            ["Junction:Backlog"] = "64",
+            ["Junction:ServeAnyAddress"] = "true",
+        });
+        builder.WebHost.UseJunction(o => o.MinKthreads = 2);
+        using WebApplication app = builder.Build();
+
+        JunctionTransportOptions options = app.Services.GetRequiredService<IOptions<JunctionTransportOptions>>().Value;
+        IConnectionListenerFactory[] factories = [.. app.Services.GetServices<IConnectionListenerFactory>()];
+
+        Assert.Equal(JunctionDevice.Xdp, options.Device);
+        Assert.Equal("10.1.2.3", options.Address);
+        Assert.Equal(16, options.PrefixLength);
+        Assert.Equal("10.1.0.1", options.Gateway);
+        Assert.Equal("02:00:00:00:00:07", options.MacAddress);
+        Assert.Equal("veth0", options.Xdp.InterfaceName);
+        Assert.Equal(3, options.Xdp.QueueId);
+        Assert.Equal(2, options.MinKthreads);
+        Assert.Equal(4, options.MaxKthreads);
+        Assert.Equal(65536, options.MaxReadBufferSize);
+        Assert.Equal(131072, options.MaxWriteBufferSize);
+        Assert.Equal(64, options.Backlog);
+        Assert.True(options.ServeAnyAddress);
+        // Kestrel tries the factory registered last first: Junction, then Sockets.
+        Assert.True(factories.Length >= 2);
+        Assert.IsType<JunctionTransportFactory>(factories[^1]);
+        Assert.DoesNotContain(factories[..^1], f => f is JunctionTransportFactory);
+    }
+
+    private static JunctionTransportFactory Factory(JunctionTransportOptions options) =>
+        new(Options.Create(options), NullLoggerFactory.Instance);
+
+    /// <summary>Connects until the server refuses (its listener is gone); connections made before that are dropped.</summary>
+    private static async Task<SocketError> ConnectUntilRefusedAsync(KestrelLab lab)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            try
+            {
+                JunctionConnection connection = await lab.ConnectAsync();
+                connection.Abort();
+                await connection.DisposeAsync();
+            }
+            catch (SocketException error)
+            {
+                return error.SocketErrorCode;
+            }
+            await Task.Delay(25);
+        }
+        return SocketError.Success;
+    }
+}
