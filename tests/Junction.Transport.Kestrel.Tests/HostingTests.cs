@@ -76,6 +76,67 @@ public sealed class HostingTests
         }
     }
 
+    [Theory]
+    [InlineData("junction")]
+    [InlineData("sockets")]
+    public async Task A_client_reset_mid_body_fails_the_body_read_with_a_connection_reset(string transport)
+    {
+        var outcome = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using KestrelLab lab = await KestrelLab.StartAsync(app => app.MapPost("/upload", async (HttpContext context) =>
+        {
+            byte[] buffer = new byte[4096];
+            try
+            {
+                reading.TrySetResult();
+                while (await context.Request.Body.ReadAsync(buffer) > 0)
+                {
+                }
+                outcome.TrySetException(new InvalidOperationException("The body ended without an error."));
+            }
+            catch (Exception error)
+            {
+                outcome.TrySetResult(error);
+            }
+        }), loopback: true);
+        string request = "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + new string('x', 1000);
+
+        if (transport == "junction")
+        {
+            JunctionConnection connection = await lab.ConnectAsync();
+            await KestrelLab.SendAsync(connection, request);
+            await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            connection.Abort();
+            await connection.DisposeAsync();
+        }
+        else
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, lab.LoopbackPort));
+            await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(request));
+            await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            socket.LingerState = new LingerOption(true, 0); // close() then resets
+            socket.Close();
+        }
+        Exception error = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.IsType<ConnectionResetException>(error);
+    }
+
+    [Fact]
+    public async Task HttpContext_Abort_ends_the_connection_for_the_client()
+    {
+        await using KestrelLab lab = await KestrelLab.StartAsync(app => app.MapGet("/abort", (HttpContext context) => context.Abort()));
+        await using JunctionConnection connection = await lab.ConnectAsync();
+
+        await KestrelLab.SendAsync(connection, "GET /abort HTTP/1.1\r\nHost: a\r\n\r\n");
+        Exception? error = await Record.ExceptionAsync(() => KestrelLab.ReceiveAsync(connection, _ => false));
+
+        // A reset (RST) where Sockets would send a FIN: either way the client gets no response.
+        SocketException reset = Assert.IsType<SocketException>(error);
+        Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
+    }
+
     [Fact]
     public void CanBind_takes_only_the_stack_address_unless_wildcards_are_asked_for()
     {
