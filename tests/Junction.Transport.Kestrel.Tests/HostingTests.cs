@@ -1,14 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 using Junction.Devices.Memory;
+using Junction.Runtime;
 using Junction.Sockets;
+using Junction.Stack;
 using Junction.Transport.Kestrel;
+using Junction.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -135,6 +139,41 @@ public sealed class HostingTests
         // A reset (RST) where Sockets would send a FIN: either way the client gets no response.
         SocketException reset = Assert.IsType<SocketException>(error);
         Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task On_an_instance_the_application_owns_every_frame_returns_to_the_pool_after_shutdown()
+    {
+        using VirtualSwitch network = VirtualSwitch.CreateRealTime();
+        using var runtime = new JunctionRuntime(new JunctionRuntimeOptions { MaxKthreads = 2 });
+        VirtualPort serverPort = network.CreatePort(MacAddress.LocallyAdministered(0x901), new VirtualPortOptions { FrameCount = 4096 });
+        VirtualPort clientPort = network.CreatePort(MacAddress.LocallyAdministered(0x902), new VirtualPortOptions { FrameCount = 4096 });
+        RuntimeInstance server = runtime.CreateInstance(serverPort, new NetStackOptions { Address = new Ipv4Address(10, 9, 0, 1), Seed = 1 });
+        RuntimeInstance client = runtime.CreateInstance(clientPort, new NetStackOptions { Address = new Ipv4Address(10, 9, 0, 2), Seed = 2 });
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseJunction(o => o.Instance = server);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(KestrelLab.ServerAddress, 80));
+        WebApplication app = builder.Build();
+        app.MapPost("/echo", async (HttpContext context) => await context.Request.Body.CopyToAsync(context.Response.Body));
+        await app.StartAsync();
+        byte[] upload = KestrelLab.Pattern(1024 * 1024, 11);
+
+        byte[] echoed;
+        using (JunctionNetwork clientNetwork = JunctionNetwork.ForInstance(client))
+        using (HttpClient http = clientNetwork.CreateHttpClient())
+        {
+            using HttpResponseMessage response = await http.PostAsync(new Uri("http://10.9.0.1/echo"), new ByteArrayContent(upload));
+            echoed = await response.Content.ReadAsByteArrayAsync();
+        }
+        await app.StopAsync();
+        await app.DisposeAsync();
+        server.Dispose();
+        client.Dispose();
+
+        Assert.Equal(upload, echoed);
+        Assert.Equal(serverPort.Pool.FrameCount, serverPort.Pool.FreeCount);
+        Assert.Equal(clientPort.Pool.FrameCount, clientPort.Pool.FreeCount);
     }
 
     [Fact]
