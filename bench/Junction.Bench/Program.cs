@@ -2,10 +2,12 @@
 // Usage: dotnet run -c Release --project bench/Junction.Bench [-- --bulk-mib N --rr-count N]
 //        dotnet run -c Release --project bench/Junction.Bench -- runtime [--idle-instances N --idle-seconds N]
 //        dotnet run -c Release --project bench/Junction.Bench -- xdp [--mode native|generic|both --json FILE]   (root)
+//        dotnet run -c Release --project bench/Junction.Bench -- sockets [--seconds N]
 using Junction.Bench;
 
 if (args is ["runtime", ..]) return RuntimeBenchmarks.Run(args);
 if (args is ["xdp", ..]) return XdpBench.Run(args[1..]);
+if (args is ["sockets", ..]) return SocketsBenchmarks.Run(args);
 
 int bulkMiB = Arg("--bulk-mib", 1024);
 int rrCount = Arg("--rr-count", 200_000);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Junction.Stack.Tcp.Congestion;
 using Junction.Wire;
@@ -167,6 +168,9 @@ public sealed partial class TcpConnection : IDisposable
     /// <summary>Whether the peer's FIN arrived and every byte before it was read (end of stream).</summary>
     public bool IsReceiveComplete => _finReceived && ReceiveAvailable == 0;
 
+    /// <summary>Whether the peer's FIN arrived (bytes before it may still be unread).</summary>
+    internal bool FinReceived => _finReceived;
+
     /// <summary>The smoothed round-trip time (zero before the first sample).</summary>
     public TimeSpan SmoothedRtt => _rtt.SmoothedRtt;
 
@@ -216,6 +220,56 @@ public sealed partial class TcpConnection : IDisposable
             MarkPendingOutput();
         }
         return read;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="storage"/> (caller-owned, power-of-two length) the send ring, so a writer can put bytes
+    /// straight into its free part and <see cref="CommitSend"/> them. Only before anything was sent.
+    /// </summary>
+    internal void UseExternalSendStorage(byte[] storage)
+    {
+        if (_sendReleased) return;
+        _send.UseExternalStorage(storage);
+        _send.Capacity = storage.Length;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="count"/> bytes already written into external send storage after the bytes queued;
+    /// throws like <see cref="Send"/>.
+    /// </summary>
+    internal void CommitSend(int count)
+    {
+        if (_error != SocketError.Success) throw new SocketException((int)_error);
+        if (_finQueued || _closedByUser) throw new SocketException((int)SocketError.Shutdown);
+        if (_state is not (TcpState.Established or TcpState.CloseWait)) throw new SocketException((int)SocketError.NotConnected);
+        _send.Commit(count);
+        if (count > 0) MarkPendingOutput();
+    }
+
+    /// <summary>Lends received frames to a reader on another thread (see <see cref="TcpReceiveBuffer.BeginLend"/>).</summary>
+    internal void BeginReceiveLend()
+    {
+        if (!_buffersReleased) _recv.BeginLend();
+    }
+
+    /// <summary>The reader is done with every sequence it got: frames of a released buffer go back now.</summary>
+    internal void EndReceiveLend() => _recv.EndLend();
+
+    /// <summary>The readable bytes as a sequence over the frames they arrived in (valid until the next change of the buffer).</summary>
+    internal ReadOnlySequence<byte> PeekReceived() => _buffersReleased ? ReadOnlySequence<byte>.Empty : _recv.PeekSequence();
+
+    /// <summary>Consumes up to <paramref name="count"/> readable bytes without copying, like <see cref="Receive"/> does.</summary>
+    /// <returns>How many bytes were consumed.</returns>
+    internal int ConsumeReceived(int count)
+    {
+        if (_buffersReleased || count == 0) return 0;
+        int consumed = _recv.Discard(count);
+        if (consumed > 0 && IsSynchronized && !_finReceived && ShouldSendWindowUpdate())
+        {
+            _ackNow = true;
+            MarkPendingOutput();
+        }
+        return consumed;
     }
 
     /// <summary>Sends a FIN after the queued data; the connection can still receive (half-close).</summary>

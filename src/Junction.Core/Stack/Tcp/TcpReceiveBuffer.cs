@@ -51,6 +51,8 @@ internal sealed class TcpReceiveBuffer : IDisposable
     private int _maxHeldSegments;
     private long _stamp;
     private bool _disposed;
+    private bool _lent;
+    private bool _releaseDeferred;
 
     private FrameMemoryManager[] _managers = [];
     private FrameSequenceSegment[] _links = [];
@@ -216,11 +218,37 @@ internal sealed class TcpReceiveBuffer : IDisposable
         return written;
     }
 
-    /// <summary>Releases every frame held; the buffer takes nothing afterwards.</summary>
+    /// <summary>
+    /// Marks the in-order frames as lent to a reader on another thread (a sequence from <see cref="PeekSequence"/>
+    /// may be in use there): until <see cref="EndLend"/>, <see cref="Dispose"/> stops taking data but keeps the
+    /// frames, so the reader never sees a frame that went back to the device.
+    /// </summary>
+    public void BeginLend() => _lent = true;
+
+    /// <summary>Ends <see cref="BeginLend"/>; if the buffer was disposed meanwhile, its frames are released now.</summary>
+    public void EndLend()
+    {
+        _lent = false;
+        if (!_releaseDeferred) return;
+        _releaseDeferred = false;
+        ReleaseAll();
+    }
+
+    /// <summary>Releases every frame held (later, at <see cref="EndLend"/>, while lent); the buffer takes nothing afterwards.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        if (_lent)
+        {
+            _releaseDeferred = true;
+            return;
+        }
+        ReleaseAll();
+    }
+
+    private void ReleaseAll()
+    {
         int mask = _inOrder.Length - 1;
         for (int k = 0; k < _inCount; k++)
         {

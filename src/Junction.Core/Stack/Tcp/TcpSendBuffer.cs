@@ -8,10 +8,13 @@ namespace Junction.Stack.Tcp;
 /// Offsets are relative to SND.UNA (offset 0 = the first unacknowledged byte).
 /// </summary>
 /// <remarks>
-/// Storage comes from <see cref="ArrayPool{T}.Shared"/>: it is rented on the first write, grows by doubling up to
+/// <para>Storage comes from <see cref="ArrayPool{T}.Shared"/>: it is rented on the first write, grows by doubling up to
 /// <see cref="Capacity"/> (so a connection that sends little holds little), and goes back to the pool as soon as
 /// everything was acknowledged and on <see cref="Dispose"/>, so idle connections hold no buffer at all.
-/// Renting from the shared pool does not allocate once the pool is warm.
+/// Renting from the shared pool does not allocate once the pool is warm.</para>
+/// <para>With <see cref="UseExternalStorage"/> the ring is an array the caller owns (the socket layer's writer): it
+/// never grows, moves or goes back to a pool, and its head keeps turning when the buffer empties, so the caller can
+/// write the next bytes straight into the ring's free part and only <see cref="Commit"/> them here (one copy less).</para>
 /// </remarks>
 internal sealed class TcpSendBuffer : IDisposable
 {
@@ -26,6 +29,7 @@ internal sealed class TcpSendBuffer : IDisposable
     private int _count;
     private int _capacity;
     private int _ringSize; // a power of two <= _storage.Length, so positions wrap with a mask
+    private bool _external;
 
     /// <summary>Creates an empty buffer that will hold at most <paramref name="capacity"/> bytes.</summary>
     public TcpSendBuffer(int capacity)
@@ -51,8 +55,38 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>Bytes held: sent-but-unacknowledged plus not-yet-sent.</summary>
     public int Count => _count;
 
-    /// <summary>Room for more bytes (<see cref="Capacity"/> - <see cref="Count"/>, never below zero).</summary>
-    public int Free => Math.Max(0, _capacity - _count);
+    /// <summary>Room for more bytes (<see cref="Capacity"/> - <see cref="Count"/>, never below zero; never beyond external storage).</summary>
+    public int Free => Math.Max(0, (_external ? Math.Min(_capacity, _ringSize) : _capacity) - _count);
+
+    /// <summary>Whether the ring is caller-owned storage (see <see cref="UseExternalStorage"/>).</summary>
+    public bool IsExternal => _external;
+
+    /// <summary>
+    /// Makes <paramref name="storage"/> (a power-of-two length) the ring from now on. Only while the buffer is empty
+    /// and before any storage was rented; ring position 0 is the next byte written.
+    /// </summary>
+    public void UseExternalStorage(byte[] storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        if (!BitOperations.IsPow2(storage.Length)) throw new ArgumentException("The ring's length must be a power of two.", nameof(storage));
+        if (_count != 0 || _storage is not null) throw new InvalidOperationException("External storage is set on an empty buffer only.");
+        _storage = storage;
+        _ringSize = storage.Length;
+        _head = 0;
+        _external = true;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> bytes the caller already wrote into external storage right after the bytes
+    /// held (ring position (head + <see cref="Count"/>) mod ring size onwards).
+    /// </summary>
+    public void Commit(int count)
+    {
+        if (!_external) throw new InvalidOperationException("Commit needs external storage.");
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Free);
+        _count += count;
+    }
 
     /// <summary>The length of the array currently rented (0 when none): lets tests check idle buffers hold nothing.</summary>
     internal int StorageLength => _storage?.Length ?? 0;
@@ -106,7 +140,7 @@ internal sealed class TcpSendBuffer : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
         if (count == 0) return;
         _count -= count;
-        if (_count == 0)
+        if (_count == 0 && !_external)
         {
             ReturnStorage();
             return;
@@ -118,6 +152,13 @@ internal sealed class TcpSendBuffer : IDisposable
     public void Dispose()
     {
         _count = 0;
+        if (_external)
+        {
+            // The caller still owns the array; this buffer just lets go of it and takes nothing more.
+            _storage = null;
+            _ringSize = 0;
+            return;
+        }
         ReturnStorage();
     }
 
@@ -130,7 +171,7 @@ internal sealed class TcpSendBuffer : IDisposable
 
     private void EnsureStorage(int needed)
     {
-        if (_ringSize >= needed) return;
+        if (_ringSize >= needed || _external) return;
 
         // Power-of-two sizes let the ring wrap with a mask; ArrayPool hands out power-of-two arrays anyway.
         int size = Math.Max(MinimumStorage, (int)Math.Min(MaxCapacity, BitOperations.RoundUpToPowerOf2((uint)needed)));
@@ -152,6 +193,8 @@ internal sealed class TcpSendBuffer : IDisposable
 
     private void ReturnStorage()
     {
+        // Caller-owned storage never goes to a pool, and its head keeps its place: the caller writes after it.
+        if (_external) return;
         _head = 0;
         if (_storage is null) return;
         ArrayPool<byte>.Shared.Return(_storage);

@@ -1,0 +1,30 @@
+namespace Junction.Sockets;
+
+/// <summary>Buffers and back-pressure of a <see cref="JunctionConnection"/>. Null values take the stack's TCP settings.</summary>
+public sealed record JunctionConnectionOptions
+{
+    /// <summary>
+    /// The send ring in bytes (rounded up to a power of two): what the writer's memory comes from and what TCP keeps
+    /// until acknowledged. Null takes the stack's <c>TcpSettings.SendBufferSize</c>.
+    /// </summary>
+    public int? SendBufferSize { get; init; }
+
+    /// <summary>
+    /// The receive buffer in bytes: the most received data held for the reader, the bound of the advertised window.
+    /// When the reader does not advance, the window closes at this size (the reader's pause threshold); it reopens
+    /// once the reader has consumed enough for a window update (the resume threshold, RFC 9293 3.8.6.2.2).
+    /// </summary>
+    public int? ReceiveBufferSize { get; init; }
+
+    /// <summary>
+    /// <c>FlushAsync</c> waits while this many flushed bytes are unacknowledged (or unflushed bytes did not fit
+    /// the ring). Null: the ring's size, i.e. the writer waits when the send buffer is full.
+    /// </summary>
+    public int? PauseWriterThreshold { get; init; }
+
+    /// <summary>A waiting <c>FlushAsync</c> completes once unacknowledged bytes fell to this many. Null: half the pause threshold.</summary>
+    public int? ResumeWriterThreshold { get; init; }
+
+    /// <summary>Whether Nagle's algorithm is off. Null keeps the stack's setting.</summary>
+    public bool? NoDelay { get; init; }
+}

@@ -1,0 +1,62 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Junction.Sockets;
+
+namespace Junction.Tests.Sockets;
+
+public sealed class JunctionConnectionTests
+{
+    [Fact]
+    public void Echo_round_trip_through_the_pipes_and_fin_completes_the_peer_input()
+    {
+        using var lab = new SocketLab();
+        using JunctionListener listener = JunctionListener.Listen(lab.Server, 8080);
+        Task<JunctionConnection> accepted = listener.AcceptAsync().AsTask();
+        JunctionConnection client = SocketLab.Await(JunctionConnection.ConnectAsync(lab.Client, new IPEndPoint(lab.ServerAddress, 8080)));
+        JunctionConnection server = SocketLab.Await(accepted);
+        Assert.Equal(new IPEndPoint(lab.ClientAddress, client.LocalEndPoint.Port), server.RemoteEndPoint);
+
+        Task echo = Task.Run(async () =>
+        {
+            while (true)
+            {
+                ReadResult read = await server.Input.ReadAsync();
+                foreach (ReadOnlyMemory<byte> piece in read.Buffer) await server.Output.WriteAsync(piece);
+                server.Input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted) break;
+            }
+            await server.Output.CompleteAsync();
+        });
+
+        byte[] message = new byte[100_000];
+        new Random(5).NextBytes(message);
+        SocketLab.Await(client.Output.WriteAsync(message).AsTask());
+        client.Output.Complete();
+        byte[] received = SocketLab.Await(ReadToEndAsync(client.Input));
+        SocketLab.Await(echo);
+        Assert.Equal(message, received);
+        client.Dispose();
+        server.Dispose();
+    }
+
+    [Fact]
+    public void Connect_to_a_port_nobody_listens_on_fails_with_connection_refused()
+    {
+        using var lab = new SocketLab();
+        var error = Assert.Throws<AggregateException>(() => JunctionConnection.ConnectAsync(lab.Client, new IPEndPoint(lab.ServerAddress, 9)).Wait(TimeSpan.FromSeconds(30)));
+        Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(error.InnerException).SocketErrorCode);
+    }
+
+    internal static async Task<byte[]> ReadToEndAsync(PipeReader reader)
+    {
+        var output = new MemoryStream();
+        while (true)
+        {
+            ReadResult read = await reader.ReadAsync();
+            foreach (ReadOnlyMemory<byte> piece in read.Buffer) output.Write(piece.Span);
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted) return output.ToArray();
+        }
+    }
+}
