@@ -228,6 +228,7 @@ public sealed partial class TcpConnection
         }
 
         _probesOut = 0;
+        int sackedBefore = _scoreboard.SackedBytes;
         if (_sackOk && seg.SackCount > 0)
         {
             SackBlockArray blocks = seg.SackBlocks;
@@ -241,8 +242,11 @@ public sealed partial class TcpConnection
         {
             OnNewAck(seg, ack, now);
         }
-        else if (ack == _sndUna && payloadLength == 0 && !seg.Has(TcpFlags.Fin) && _sndMax != _sndUna && newWindow == _sndWnd)
+        else if (ack == _sndUna && payloadLength == 0 && !seg.Has(TcpFlags.Fin) && _sndMax != _sndUna
+            && (newWindow == _sndWnd || _scoreboard.SackedBytes > sackedBefore))
         {
+            // RFC 5681 asks for an unchanged window, but a receiver that autotunes (Linux) changes it on nearly every
+            // ACK; an ACK that brings new SACK information is a duplicate regardless (RFC 6675 2, as Linux counts it).
             OnDuplicateAck(now);
         }
 

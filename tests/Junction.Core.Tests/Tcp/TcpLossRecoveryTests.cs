@@ -1,0 +1,81 @@
+using Junction.Stack.Tcp;
+using Junction.Wire;
+
+namespace Junction.Tests.Tcp;
+
+/// <summary>Loss detection and recovery against a receiver that behaves like Linux (autotuned window, SACK, reordering).</summary>
+public sealed class TcpLossRecoveryTests
+{
+    private const int M = 1448; // payload per segment with timestamps
+
+    /// <summary>A duplicate ACK for <paramref name="ack"/> with one SACK block [from, to).</summary>
+    private static TcpRepr SackAck(TcpHarness h, TcpSeq ack, TcpSeq from, TcpSeq to, ushort window = 65535)
+    {
+        TcpRepr dup = h.PeerAck(ack, window: window);
+        dup.SackCount = 1;
+        dup.SackBlocks[0] = new SackBlock(from, to);
+        return dup;
+    }
+
+    /// <summary>Accepts a connection and sends <paramref name="segments"/> full segments; returns the connection.</summary>
+    private static TcpConnection SendSegments(TcpHarness h, int segments)
+    {
+        TcpConnection c = h.AcceptConnection();
+        c.Send(new byte[segments * M]);
+        h.Poll();
+        Assert.Equal(segments, h.TakeAll().Count);
+        return c;
+    }
+
+    [Fact]
+    public void Ack_with_new_sack_information_counts_as_duplicate_even_when_the_window_changed()
+    {
+        using var h = new TcpHarness(s => { s.Rack = false; s.TailLossProbe = false; });
+        TcpConnection c = SendSegments(h, 10);
+        TcpSeq first = h.OurIss + 1;
+        // Segment 0 lost; Linux's autotuning changes the window on every ACK that SACKs the later ones.
+        h.Inject(SackAck(h, first, first + M, first + 2 * M, window: 600));
+        h.Inject(SackAck(h, first, first + M, first + 3 * M, window: 610));
+        h.Inject(SackAck(h, first, first + M, first + 4 * M, window: 620));
+        IReadOnlyList<SentSegment> sent = h.TakeAll();
+        Assert.Contains(sent, s => s.Seq == first && s.Payload.Length == M);
+        Assert.Equal(1, h.Layer.Statistics.FastRetransmits);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Ack_without_new_sack_information_and_a_changed_window_is_not_a_duplicate()
+    {
+        using var h = new TcpHarness(s => { s.Rack = false; s.TailLossProbe = false; });
+        TcpConnection c = SendSegments(h, 10);
+        TcpSeq first = h.OurIss + 1;
+        h.Inject(SackAck(h, first, first + M, first + 2 * M, window: 600));
+        for (int i = 0; i < 3; i++) h.Inject(SackAck(h, first, first + M, first + 2 * M, window: (ushort)(610 + i)));
+        Assert.Equal(0, h.Layer.Statistics.FastRetransmits);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Loss_of_the_first_segment_after_a_recovery_starts_a_new_recovery()
+    {
+        using var h = new TcpHarness(s => { s.Rack = false; s.TailLossProbe = false; });
+        TcpConnection c = SendSegments(h, 10);
+        TcpSeq first = h.OurIss + 1;
+        // First recovery: segment 0 lost, 1..9 SACKed; its retransmission fills the hole and ends recovery.
+        h.Inject(SackAck(h, first, first + M, first + 10 * M));
+        h.Expect(TcpFlags.Ack, seq: first, length: M);
+        h.TakeAll();
+        h.Inject(h.PeerAck(first + 10 * M));
+        Assert.Equal(0, c.SendQueued);
+
+        // New data; its very first segment (at the old recovery point) is lost.
+        TcpSeq next = first + 10 * M;
+        c.Send(new byte[6 * M]);
+        h.Poll();
+        Assert.Equal(6, h.TakeAll().Count);
+        h.Inject(SackAck(h, next, next + M, next + 4 * M));
+        h.Expect(TcpFlags.Ack, seq: next, length: M);
+        Assert.Equal(2, h.Layer.Statistics.FastRetransmits);
+        c.Abort();
+    }
+}
