@@ -343,8 +343,9 @@ public sealed partial class TcpConnection
         }
         bool lost = _dupAcks >= 3 || (_sackOk && !_scoreboard.IsEmpty && _scoreboard.IsLost(_sndUna, _mss));
         if (!lost) return;
-        // RFC 6582 step 2: no new recovery for losses inside the window of the previous one.
-        if (_sndUna - 1 <= _recover && _recover != _iss - 1) return;
+        // RFC 6582 step 2: no new recovery for losses inside the window of the previous one (or of the last timeout);
+        // that window ends once the ACK covers `recover`, so the segment right after it may start a recovery.
+        if (_sndUna < _recover) return;
 
         _inRecovery = true;
         _recover = _sndMax;
