@@ -78,4 +78,35 @@ public sealed class TcpLossRecoveryTests
         Assert.Equal(2, h.Layer.Statistics.FastRetransmits);
         c.Abort();
     }
+
+    [Fact]
+    public void Paws_lets_a_reordered_pure_duplicate_ack_through_so_its_sack_blocks_count()
+    {
+        using var h = new TcpHarness(s => { s.Rack = false; s.TailLossProbe = false; });
+        TcpConnection c = SendSegments(h, 10);
+        TcpSeq first = h.OurIss + 1;
+        // The receiver sent two ACKs; the newer one (higher TSval) overtook the older one, which SACKs more.
+        uint ts = h.PeerTsVal;
+        h.PeerTsVal = ts + 5;
+        h.Inject(SackAck(h, first, first + M, first + 2 * M));
+        h.PeerTsVal = ts + 2;
+        h.Inject(SackAck(h, first, first + M, first + 4 * M));
+        Assert.Equal(0, h.Layer.Statistics.DroppedPaws);
+        h.Expect(TcpFlags.Ack, seq: first, length: M);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Paws_still_drops_an_old_segment_carrying_data()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        uint ts = h.PeerTsVal;
+        h.PeerTsVal = ts + 10;
+        h.PeerSend(100);
+        h.PeerTsVal = ts + 2;
+        h.PeerSend(100);
+        Assert.Equal(1, h.Layer.Statistics.DroppedPaws);
+        c.Abort();
+    }
 }

@@ -43,7 +43,8 @@ public sealed partial class TcpConnection
         }
 
         // PAWS (RFC 7323 5.3): a timestamp older than TS.Recent marks an old duplicate.
-        if (_tsOk && seg.HasTimestamp && !rst && unchecked((int)(seg.TsVal - _tsRecent)) < 0 && now - _tsRecentAge < PawsIdleLimit)
+        if (_tsOk && seg.HasTimestamp && !rst && unchecked((int)(seg.TsVal - _tsRecent)) < 0 && now - _tsRecentAge < PawsIdleLimit
+            && !IsDisorderedAck(seg, payloadLength))
         {
             stats.DroppedPaws++;
             SendOutOfWindowAck(payloadLength, syn, now);
@@ -113,6 +114,22 @@ public sealed partial class TcpConnection
 
         if (seg.Has(TcpFlags.Fin)) OnFin(seq + payloadLength, now);
         else if (_state == TcpState.TimeWait && segmentLength > 0) _ackNow = true;
+    }
+
+    /// <summary>
+    /// Linux tcp_disordered_ack: a pure duplicate ACK overtaken by a newer one is no old duplicate but a reordered ACK;
+    /// PAWS lets it through (its SACK blocks matter) when it changes no window and its timestamp lies within an RTO.
+    /// </summary>
+    private bool IsDisorderedAck(in TcpRepr seg, int payloadLength)
+    {
+        if (payloadLength != 0 || !seg.Has(TcpFlags.Ack) || (seg.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0) return false;
+        if (seg.SequenceNumber != _rcvNxt || seg.AckNumber != _sndUna) return false;
+        if (_state is TcpState.SynReceived) return false;
+        int newWindow = seg.Window << _sndScale;
+        bool mayUpdateWindow = _sndWl1 < seg.SequenceNumber || (_sndWl1 == seg.SequenceNumber && (newWindow > _sndWnd || newWindow == 0));
+        if (mayUpdateWindow) return false;
+        long behind = unchecked((int)(_tsRecent - seg.TsVal));
+        return behind <= (long)_rtt.Rto.TotalMilliseconds;
     }
 
     /// <summary>An ACK arrived in SYN-RECEIVED: it must acknowledge our SYN (else RST), then we are established.</summary>
