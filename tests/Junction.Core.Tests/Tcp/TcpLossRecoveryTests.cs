@@ -109,4 +109,42 @@ public sealed class TcpLossRecoveryTests
         Assert.Equal(1, h.Layer.Statistics.DroppedPaws);
         c.Abort();
     }
+
+    [Fact]
+    public void Duplicate_data_is_acknowledged_with_a_dsack_block()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        TcpSeq start = h.PeerSeq;
+        h.PeerSend(1000);
+        h.TakeAll();
+        h.PeerSeq = start;
+        h.PeerSend(1000);
+        SentSegment ack = h.Expect(TcpFlags.Ack, ack: start + 1000);
+        Assert.Equal(1, ack.Header.SackCount);
+        Assert.Equal(new SackBlock(start, start + 1000), ack.Header.SackBlocks[0]);
+        // Reported once: the next ACK carries no block.
+        h.PeerSend(1000);
+        h.Poll();
+        h.Advance(TimeSpan.FromMilliseconds(50));
+        SentSegment next = h.Expect(TcpFlags.Ack, ack: start + 2000);
+        Assert.Equal(0, next.Header.SackCount);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Partly_duplicate_data_reports_the_old_part_in_a_dsack_block()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        TcpSeq start = h.PeerSeq;
+        h.PeerSend(1000);
+        h.TakeAll();
+        h.PeerSeq = start + 500;
+        h.PeerSend(1000);
+        SentSegment ack = h.Expect(TcpFlags.Ack, ack: start + 1500);
+        Assert.Equal(1, ack.Header.SackCount);
+        Assert.Equal(new SackBlock(start + 500, start + 1000), ack.Header.SackBlocks[0]);
+        c.Abort();
+    }
 }

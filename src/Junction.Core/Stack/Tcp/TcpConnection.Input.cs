@@ -19,6 +19,10 @@ public sealed partial class TcpConnection
     private TcpSeq _highRxt;
     private int _recoveryInflation;
 
+    // A D-SACK block (RFC 2883) the next ACK carries first.
+    private bool _dsackPending;
+    private SackBlock _dsack;
+
     /// <summary>Processes one segment addressed to this connection.</summary>
     internal void OnSegment(in TcpRepr seg, in Frame payload, Instant now)
     {
@@ -47,6 +51,7 @@ public sealed partial class TcpConnection
             && !IsDisorderedAck(seg, payloadLength))
         {
             stats.DroppedPaws++;
+            if (payloadLength > 0) NoteDuplicateData(seq, seq + payloadLength);
             SendOutOfWindowAck(payloadLength, syn, now);
             return;
         }
@@ -65,6 +70,7 @@ public sealed partial class TcpConnection
                 SendChallengeAck(now);
                 return;
             }
+            if (payloadLength > 0) NoteDuplicateData(seq, seq + payloadLength);
             SendOutOfWindowAck(payloadLength, syn, now);
             return;
         }
@@ -405,6 +411,7 @@ public sealed partial class TcpConnection
         int length = payload.Length;
         if (offset + length <= 0)
         {
+            NoteDuplicateData(seg.SequenceNumber, seg.SequenceNumber + length);
             _ackNow = true; // a retransmission of data we have: tell the peer at once
             return;
         }
@@ -416,6 +423,7 @@ public sealed partial class TcpConnection
             EnterClosed(SocketError.ConnectionReset);
             return;
         }
+        if (offset < 0) NoteDuplicateData(seg.SequenceNumber, _rcvNxt); // partly old: report the old part
         bool hadOutOfOrder = _recv.OutOfOrderBytes > 0;
         int advanced = _recv.Insert(offset, payload);
         if (length > _rcvMss) _rcvMss = Math.Min(length, _mssClamp);
@@ -507,6 +515,18 @@ public sealed partial class TcpConnection
                 EnterClosed(SocketError.ConnectionReset);
                 return;
         }
+    }
+
+    /// <summary>
+    /// Data at [<paramref name="seq"/>, <paramref name="end"/>) arrived again: the next ACK reports the part below RCV.NXT
+    /// in a D-SACK block (RFC 2883, Linux tcp_send_dupack), so the sender learns its retransmission was spurious.
+    /// </summary>
+    private void NoteDuplicateData(TcpSeq seq, TcpSeq end)
+    {
+        if (!_sackOk || seq >= _rcvNxt) return;
+        if (end > _rcvNxt) end = _rcvNxt;
+        _dsack = new SackBlock(seq, end);
+        _dsackPending = true;
     }
 
     /// <summary>Answers an unacceptable segment with an ACK; pure ACKs at most every 500 ms (Linux tcp_oow_rate_limited).</summary>

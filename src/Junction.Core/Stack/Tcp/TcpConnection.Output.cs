@@ -59,7 +59,7 @@ public sealed partial class TcpConnection
     /// <summary>Payload room in one segment, minus room for the SACK blocks we would attach.</summary>
     private int SegmentPayloadLimit()
     {
-        if (!_sackOk || _buffersReleased || _recv.OutOfOrderBytes == 0) return _mss;
+        if (!_sackOk || _buffersReleased || (_recv.OutOfOrderBytes == 0 && !_dsackPending)) return _mss;
         return Math.Max(_mss - (_tsOk ? 28 : 36), 1);
     }
 
@@ -203,10 +203,19 @@ public sealed partial class TcpConnection
             repr.TsVal = _layer.TsClock(now);
             repr.TsEcr = _tsRecent;
         }
-        if (_sackOk && !reset && !_buffersReleased && _recv.OutOfOrderBytes > 0)
+        if (_sackOk && !reset && !_buffersReleased && (_recv.OutOfOrderBytes > 0 || _dsackPending))
         {
-            Span<SackBlock> blocks = repr.SackBlocks;
-            repr.SackCount = _recv.GetSackBlocks(_rcvNxt, blocks[..(_tsOk ? 3 : 4)]);
+            Span<SackBlock> all = repr.SackBlocks;
+            Span<SackBlock> blocks = all[..(_tsOk ? 3 : 4)];
+            int count = 0;
+            if (_dsackPending && (flags & TcpFlags.Ack) != 0)
+            {
+                // RFC 2883: the duplicate's block goes first, once.
+                blocks[count++] = _dsack;
+                _dsackPending = false;
+            }
+            count += _recv.GetSackBlocks(_rcvNxt, blocks[count..]);
+            repr.SackCount = count;
         }
         _layer.Transmit(Tuple, repr, first, second);
     }
