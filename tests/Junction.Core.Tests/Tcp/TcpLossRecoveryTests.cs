@@ -147,4 +147,20 @@ public sealed class TcpLossRecoveryTests
         Assert.Equal(new SackBlock(start + 500, start + 1000), ack.Header.SackBlocks[0]);
         c.Abort();
     }
+
+    [Fact]
+    public void Slow_start_grows_the_window_by_all_a_stretch_ack_acknowledges()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = SendSegments(h, 10);
+        TcpSeq first = h.OurIss + 1;
+        c.Send(new byte[30 * M]);
+        h.Poll();
+        h.ExpectNothing(); // the initial window is full
+        // One ACK for all ten segments (as Linux acknowledges a burst it coalesced): the window doubles.
+        h.Inject(h.PeerAck(first + 10 * M));
+        Assert.Equal(20 * M, c.CongestionWindow);
+        Assert.Equal(20, h.TakeAll().Count(s => s.Payload.Length > 0));
+        c.Abort();
+    }
 }
