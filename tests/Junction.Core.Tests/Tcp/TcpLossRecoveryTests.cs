@@ -163,4 +163,97 @@ public sealed class TcpLossRecoveryTests
         Assert.Equal(20, h.TakeAll().Count(s => s.Payload.Length > 0));
         c.Abort();
     }
+
+    [Fact]
+    public void Rack_resends_a_lost_retransmission_once_a_segment_sent_after_it_is_sacked()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
+        TcpSeq first = h.OurIss + 1;
+        c.Send(new byte[40 * M]);
+        h.Poll();
+        Assert.Equal(10, h.TakeAll().Count);
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        // Segment 0 lost: three SACKed segments leave no room for reordering, it is resent at once.
+        for (int k = 2; k <= 4; k++) h.Inject(SackAck(h, first, first + M, first + k * M));
+        Assert.Equal(1, h.Layer.Statistics.FastRetransmits);
+        Assert.Contains(h.TakeAll(), s => s.Seq == first && s.Payload.Length == M);
+        // The rest of the flight is SACKed; new data goes out behind the retransmission.
+        for (int k = 5; k <= 10; k++) h.Inject(SackAck(h, first, first + M, first + k * M));
+        IReadOnlyList<SentSegment> newData = h.TakeAll();
+        Assert.Contains(newData, s => s.Seq == first + 10 * M);
+        // The retransmission is lost too. A round trip later new data sent after it is SACKed: it is resent, no timeout.
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        h.Inject(SackAck(h, first, first + M, first + 11 * M));
+        Assert.Contains(h.TakeAll(), s => s.Seq == first && s.Payload.Length == M);
+        Assert.Equal(0, h.Layer.Statistics.RetransmissionTimeouts);
+        Assert.Equal(2, c.Retransmissions);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Rack_waits_a_reordering_window_before_marking_a_segment_lost_then_resends_it_before_the_rto()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
+        TcpSeq first = h.OurIss + 1;
+        c.Send(new byte[10 * M]);
+        h.Poll();
+        h.TakeAll();
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        // Only segment 1 arrived so far: segment 0 may just be reordered (window min_RTT / 4 = 25 ms).
+        h.Inject(SackAck(h, first, first + M, first + 2 * M));
+        h.ExpectNothing();
+        h.RunUntil(h.Now + TimeSpan.FromMilliseconds(20));
+        h.ExpectNothing();
+        h.RunUntil(h.Now + TimeSpan.FromMilliseconds(10));
+        h.Expect(TcpFlags.Ack, seq: first, length: M);
+        Assert.Equal(0, h.Layer.Statistics.RetransmissionTimeouts);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Rack_lets_a_reordered_segment_arrive_inside_the_reordering_window()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
+        TcpSeq first = h.OurIss + 1;
+        c.Send(new byte[10 * M]);
+        h.Poll();
+        h.TakeAll();
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        h.Inject(SackAck(h, first, first + M, first + 2 * M));
+        h.Advance(TimeSpan.FromMilliseconds(10));
+        h.Inject(h.PeerAck(first + 2 * M)); // segment 0 was only late
+        h.RunUntil(h.Now + TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(h.TakeAll(), s => s.Seq == first && s.Payload.Length > 0);
+        Assert.Equal(0, c.Retransmissions);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Tail_loss_probe_resends_the_last_segment_before_the_rto_and_fast_recovery_follows_no_timeout()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
+        TcpSeq first = h.OurIss + 1;
+        c.Send(new byte[10 * M]);
+        h.Poll();
+        h.TakeAll();
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        // The last two segments are lost: two in flight, so PTO = 2 * SRTT, before the RTO of SRTT + 200 ms.
+        h.Inject(h.PeerAck(first + 8 * M));
+        Instant acked = h.Now;
+        h.RunUntil(acked + TimeSpan.FromMilliseconds(195));
+        h.ExpectNothing();
+        h.RunUntil(acked + TimeSpan.FromMilliseconds(205));
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, seq: first + 9 * M, length: M); // the probe: the last segment again
+        Assert.Equal(1, h.Layer.Statistics.TailLossProbes);
+        // The probe's SACK shows segment 8 missing: RACK marks it lost, fast recovery resends it, no timeout.
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        h.Inject(SackAck(h, first + 8 * M, first + 9 * M, first + 10 * M));
+        h.Expect(TcpFlags.Ack, seq: first + 8 * M, length: M);
+        Assert.Equal(0, h.Layer.Statistics.RetransmissionTimeouts);
+        c.Abort();
+    }
 }

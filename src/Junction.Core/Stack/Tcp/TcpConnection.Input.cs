@@ -252,12 +252,11 @@ public sealed partial class TcpConnection
 
         _probesOut = 0;
         int sackedBefore = _scoreboard.SackedBytes;
-        if (_sackOk && seg.SackCount > 0)
-        {
-            SackBlockArray blocks = seg.SackBlocks;
-            ReadOnlySpan<SackBlock> span = blocks;
-            _scoreboard.Update(_sndUna, _sndMax, span[..Math.Min(seg.SackCount, 4)]);
-        }
+        SackBlockArray blocks = seg.SackBlocks;
+        ReadOnlySpan<SackBlock> sacks = _sackOk ? ((ReadOnlySpan<SackBlock>)blocks)[..Math.Min(seg.SackCount, 4)] : default;
+        if (!sacks.IsEmpty) _scoreboard.Update(_sndUna, _sndMax, sacks);
+        TcpSeq unaBefore = _sndUna;
+        bool dsack = RackActive && ack >= _sndUna && _rack.OnAck(ack, _sndMax, sacks, now, _rtt.MinRtt);
 
         int newWindow = seg.Window << _sndScale;
         bool acksNewData = ack > _sndUna;
@@ -271,6 +270,12 @@ public sealed partial class TcpConnection
             // RFC 5681 asks for an unchanged window, but a receiver that autotunes (Linux) changes it on nearly every
             // ACK; an ACK that brings new SACK information is a duplicate regardless (RFC 6675 2, as Linux counts it).
             OnDuplicateAck(now);
+        }
+        if (ack >= unaBefore)
+        {
+            if (RackActive) DetectLossesByTime(now);
+            OnAckForLossProbe(ack, acksNewData || _scoreboard.SackedBytes > sackedBefore, dsack, now);
+            if (acksNewData) ScheduleLossProbe(now);
         }
 
         // Linux tcp_may_update_window: a segment that acknowledges nothing new and carries no newer sequence number
@@ -336,6 +341,7 @@ public sealed partial class TcpConnection
                 _recoveryInflation = 0;
                 _dupAcks = 0;
                 _cc.OnExitRecovery(now);
+                _rack.OnRecoveryEnded();
             }
             else if (!_sackOk)
             {
@@ -364,22 +370,14 @@ public sealed partial class TcpConnection
             MarkPendingOutput();
             return;
         }
+        // With RACK the time-based marking decides (Linux: no duplicate-ACK threshold when RACK is on).
+        if (RackActive) return;
         bool lost = _dupAcks >= 3 || (_sackOk && !_scoreboard.IsEmpty && _scoreboard.IsLost(_sndUna, _mss));
         if (!lost) return;
         // RFC 6582 step 2: no new recovery for losses inside the window of the previous one (or of the last timeout);
         // that window ends once the ACK covers `recover`, so the segment right after it may start a recovery.
         if (_sndUna < _recover) return;
-
-        _inRecovery = true;
-        _recover = _sndMax;
-        _layer.Stats.FastRetransmits++;
-        _cc.OnEnterRecovery(_sndMax - _sndUna, now);
-        _rttTiming = false;
-        RetransmitAt(_sndUna, _mss, now);
-        if (_sackOk) _highRxt = _sndUna + Math.Min(_mss, _sndMax - _sndUna);
-        else _recoveryInflation = 3 * _mss;
-        _rtoDeadline = now + _rtt.Rto;
-        MarkPendingOutput();
+        EnterFastRecovery(now);
     }
 
     /// <summary>RTT measurement: the timed segment (Karn's rule), or the timestamp echo (RFC 7323 4.1).</summary>
@@ -492,7 +490,7 @@ public sealed partial class TcpConnection
     private void EnterTimeWait(Instant now)
     {
         _state = TcpState.TimeWait;
-        _rtoDeadline = _persistDeadline = _keepAliveDeadline = Instant.Never;
+        _rtoDeadline = _persistDeadline = _keepAliveDeadline = _reorderDeadline = _lossProbeDeadline = Instant.Never;
         _timeWaitDeadline = now + _settings.TimeWaitDuration;
         ReleaseSendBuffer();
         if (_closedByUser) ReleaseReceiveBuffer();

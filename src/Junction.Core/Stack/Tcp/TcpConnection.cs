@@ -412,6 +412,7 @@ public sealed partial class TcpConnection : IDisposable
         _state = TcpState.Closed;
         _error = error;
         _rtoDeadline = _delayedAckDeadline = _persistDeadline = _keepAliveDeadline = _timeWaitDeadline = Instant.Never;
+        _reorderDeadline = _lossProbeDeadline = Instant.Never;
         _ackNow = false;
         _layer.Remove(this);
         ReleaseSendBuffer();
@@ -426,6 +427,7 @@ public sealed partial class TcpConnection : IDisposable
         {
             _sendReleased = true;
             _send.Dispose();
+            _rack.Dispose();
         }
     }
 
