@@ -59,9 +59,25 @@ internal static class Knobs
             case "tcp_fack" when value == "0": return null;
             case "tcp_reordering" when value == "3": return null;
             case "tcp_fastopen" when value == "0": return null;
-            // Junction has no tail loss probes, RACK or F-RTO: turning them off asks for what it does.
-            case "tcp_early_retrans" when value == "0": return null;
-            case "tcp_recovery" when value == "0": return null;
+            // tcp_recovery bit 0 is RACK loss detection (bits 1 and 2 tune it: no static reordering window, no
+            // reordering-window adaptation; Junction always adapts as RFC 8985 says).
+            case "tcp_recovery":
+                return value switch
+                {
+                    "0" => Set(() => settings.Rack = false),
+                    "1" => Set(() => settings.Rack = true),
+                    _ => $"tcp_recovery={value} (only 0 and 1)",
+                };
+            // tcp_early_retrans 3 and 4 turn tail loss probes on (Linux: 3); 0 turns them off. Early retransmit
+            // (RFC 5827, values 1 and 2) is not implemented: RACK covers it.
+            case "tcp_early_retrans":
+                return value switch
+                {
+                    "0" => Set(() => settings.TailLossProbe = false),
+                    "3" or "4" => Set(() => settings.TailLossProbe = true),
+                    _ => $"tcp_early_retrans={value} (only 0, 3 and 4)",
+                };
+            // Junction has no F-RTO: turning it off asks for what it does.
             case "tcp_frto" when value == "0": return null;
             default: return $"{key}={value}";
         }

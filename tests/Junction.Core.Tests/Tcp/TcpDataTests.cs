@@ -139,7 +139,7 @@ public sealed class TcpDataTests
     [Fact]
     public void Retransmits_first_unacked_segment_when_rto_fires_with_exponential_backoff()
     {
-        using var h = new TcpHarness();
+        using var h = new TcpHarness(s => s.TailLossProbe = false); // this test is about the retransmission timer
         TcpConnection c = h.AcceptConnection();
         c.Send(new byte[3000]);
         h.Poll();

@@ -214,19 +214,22 @@ public sealed class TcpHandshakeTests
     }
 
     [Fact]
-    public void Full_accept_queue_drops_syns()
+    public void Accept_queue_holds_backlog_plus_one_connections_then_drops_syns()
     {
         using var h = new TcpHarness();
         TcpListenEndpoint listener = h.Listener = h.Layer.Listen(Ipv4Address.Any, TcpHarness.LocalPort, 1);
         _ = h.AcceptConnection(); // accepted: queue empty again
         h.PeerSeq += 1000;
-        h.Inject(h.PeerSyn(), source: new Ipv4Address(10, 0, 0, 3));
-        SentSegment synAck = h.Expect(TcpFlags.Syn | TcpFlags.Ack);
-        TcpRepr ack = h.PeerAck(synAck.Seq + 1);
-        ack.SequenceNumber = h.PeerSeq + 1;
-        h.Inject(ack, source: new Ipv4Address(10, 0, 0, 3));
-        Assert.Equal(1, listener.PendingCount);
-        h.Inject(h.PeerSyn(), source: new Ipv4Address(10, 0, 0, 4));
+        for (byte host = 3; host <= 4; host++)
+        {
+            h.Inject(h.PeerSyn(), source: new Ipv4Address(10, 0, 0, host));
+            SentSegment synAck = h.Expect(TcpFlags.Syn | TcpFlags.Ack);
+            TcpRepr ack = h.PeerAck(synAck.Seq + 1);
+            ack.SequenceNumber = h.PeerSeq + 1;
+            h.Inject(ack, source: new Ipv4Address(10, 0, 0, host));
+        }
+        Assert.Equal(2, listener.PendingCount); // listen(fd, 1) keeps two, as Linux
+        h.Inject(h.PeerSyn(), source: new Ipv4Address(10, 0, 0, 5));
         h.ExpectNothing();
         Assert.Equal(1, h.Layer.Statistics.DroppedListenOverflow);
     }

@@ -23,7 +23,7 @@ public sealed class TcpStallRegressionTests
     {
         // Both ends of an echo in timeout recovery at once stalled for good: each sent its ACKs with the SND.NXT the
         // timeout had moved back, the other had already acknowledged beyond it and dropped them as old duplicates.
-        using var h = new TcpHarness();
+        using var h = new TcpHarness(s => s.TailLossProbe = false); // this test is about the retransmission timer
         TcpConnection c = h.AcceptConnection();
         TcpSeq sndMax = TimeOutAfterSending3000(h, c);
         h.PeerSend(100);
@@ -36,6 +36,7 @@ public sealed class TcpStallRegressionTests
     {
         using var h = new TcpHarness(s =>
         {
+            s.TailLossProbe = false; // this test is about the retransmission timer
             s.ReceiveBufferSize = 4096;
             s.InitialReceiveWindow = 4096;
         });
@@ -54,7 +55,7 @@ public sealed class TcpStallRegressionTests
     [Fact]
     public void Challenge_ack_after_a_retransmission_timeout_carries_the_highest_sequence_number_sent()
     {
-        using var h = new TcpHarness();
+        using var h = new TcpHarness(s => s.TailLossProbe = false); // this test is about the retransmission timer
         TcpConnection c = h.AcceptConnection();
         TcpSeq sndMax = TimeOutAfterSending3000(h, c);
         h.Inject(TcpHarness.Segment(TcpFlags.Rst, h.PeerSeq + 100, default));
@@ -97,7 +98,7 @@ public sealed class TcpStallRegressionTests
     {
         // A reordered or duplicated older ACK can leave SND.WND at zero while data is in flight. The timeout used to
         // send nothing (no window room), so the peer never re-advertised its window and the connection died.
-        using var h = new TcpHarness();
+        using var h = new TcpHarness(s => s.TailLossProbe = false); // this test is about the retransmission timer
         TcpConnection c = h.AcceptConnection();
         c.Send(new byte[3000]);
         h.Poll();
@@ -119,6 +120,7 @@ public sealed class TcpStallRegressionTests
     {
         using var h = new TcpHarness(s =>
         {
+            s.TailLossProbe = false; // this test is about the retransmission timer
             s.MaxRetransmissions = 3;
             s.MaxRto = TimeSpan.FromSeconds(2);
         });

@@ -44,13 +44,13 @@ public class CongestionControlTests
     [Theory]
     [InlineData(CongestionControlAlgorithm.NewReno)]
     [InlineData(CongestionControlAlgorithm.Cubic)]
-    public void Slow_start_counts_at_most_two_segments_per_ack(CongestionControlAlgorithm algorithm)
+    public void Slow_start_grows_by_every_byte_a_stretch_ack_acknowledges_as_linux(CongestionControlAlgorithm algorithm)
     {
         var cc = CongestionControllerFactory.Create(algorithm, Mss, 10);
         cc.OnAck(8 * Mss, 10 * Mss, TimeSpan.FromMilliseconds(10), Instant.Zero);
-        Assert.Equal(12 * Mss, cc.Window);
-        cc.OnAck(500, 12 * Mss, TimeSpan.FromMilliseconds(10), Instant.Zero);
-        Assert.Equal(12 * Mss + 500, cc.Window);
+        Assert.Equal(18 * Mss, cc.Window);
+        cc.OnAck(500, 18 * Mss, TimeSpan.FromMilliseconds(10), Instant.Zero);
+        Assert.Equal(18 * Mss + 500, cc.Window);
     }
 
     [Theory]

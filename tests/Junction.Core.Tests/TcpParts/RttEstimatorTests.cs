@@ -25,7 +25,7 @@ public class RttEstimatorTests
         Assert.True(rtt.HasSample);
         Assert.Equal(Ms(100), rtt.SmoothedRtt);
         Assert.Equal(Ms(50), rtt.RttVariation);
-        Assert.Equal(Ms(300), rtt.Rto); // 100 + 4 * 50
+        Assert.Equal(Ms(300), rtt.Rto); // 100 + max(4 * 50, 200)
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class RttEstimatorTests
     }
 
     [Fact]
-    public void Rto_is_clamped_to_the_minimum_and_uses_clock_granularity_when_variation_vanishes()
+    public void Rto_floor_applies_to_the_variance_term_as_linux_and_clock_granularity_when_variation_vanishes()
     {
         var rtt = new RttEstimator(TimeSpan.FromSeconds(1), Ms(0.5), TimeSpan.FromSeconds(60));
         for (int i = 0; i < 200; i++) rtt.AddSample(Ms(10));
@@ -52,7 +52,11 @@ public class RttEstimatorTests
 
         var clamped = Create();
         clamped.AddSample(Ms(1));
-        Assert.Equal(Ms(200), clamped.Rto);
+        Assert.Equal(Ms(201), clamped.Rto); // SRTT + max(4 * RTTVAR, 200 ms)
+
+        var steady = Create();
+        for (int i = 0; i < 200; i++) steady.AddSample(Ms(100));
+        Assert.Equal(Ms(300), steady.Rto); // RFC 6298 would clamp SRTT + 4 * RTTVAR to 200 ms
     }
 
     [Fact]

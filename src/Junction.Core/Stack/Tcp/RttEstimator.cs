@@ -55,7 +55,7 @@ internal sealed class RttEstimator
     /// <summary>The most recent sample, or the initial RTO before the first sample.</summary>
     public TimeSpan LatestRtt => new(_latestRtt);
 
-    /// <summary>The retransmission timeout including backoff, within [min RTO, max RTO].</summary>
+    /// <summary>The retransmission timeout including backoff: SRTT + max(4 * RTTVAR, min RTO), at most max RTO.</summary>
     public TimeSpan Rto
     {
         get
@@ -89,7 +89,9 @@ internal sealed class RttEstimator
             _minRtt = Math.Min(_minRtt, r);
         }
         _latestRtt = r;
-        _baseRto = Math.Clamp(_srtt + Math.Max(GranularityTicks, 4 * _rttvar), _minRto, _maxRto);
+        // Linux (tcp_rtt_estimator's mdev_max, __tcp_set_rto): the floor applies to the variance term, not to the
+        // sum, so RTO = SRTT + max(4 * RTTVAR, min RTO); RFC 6298 would give max(SRTT + 4 * RTTVAR, min RTO).
+        _baseRto = Math.Min(_srtt + Math.Max(Math.Max(GranularityTicks, _minRto), 4 * _rttvar), _maxRto);
         _backoff = 0;
     }
 

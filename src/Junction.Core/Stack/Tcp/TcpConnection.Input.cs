@@ -19,6 +19,10 @@ public sealed partial class TcpConnection
     private TcpSeq _highRxt;
     private int _recoveryInflation;
 
+    // A D-SACK block (RFC 2883) the next ACK carries first.
+    private bool _dsackPending;
+    private SackBlock _dsack;
+
     /// <summary>Processes one segment addressed to this connection.</summary>
     internal void OnSegment(in TcpRepr seg, in Frame payload, Instant now)
     {
@@ -43,9 +47,11 @@ public sealed partial class TcpConnection
         }
 
         // PAWS (RFC 7323 5.3): a timestamp older than TS.Recent marks an old duplicate.
-        if (_tsOk && seg.HasTimestamp && !rst && unchecked((int)(seg.TsVal - _tsRecent)) < 0 && now - _tsRecentAge < PawsIdleLimit)
+        if (_tsOk && seg.HasTimestamp && !rst && unchecked((int)(seg.TsVal - _tsRecent)) < 0 && now - _tsRecentAge < PawsIdleLimit
+            && !IsDisorderedAck(seg, payloadLength))
         {
             stats.DroppedPaws++;
+            if (payloadLength > 0) NoteDuplicateData(seq, seq + payloadLength);
             SendOutOfWindowAck(payloadLength, syn, now);
             return;
         }
@@ -64,6 +70,7 @@ public sealed partial class TcpConnection
                 SendChallengeAck(now);
                 return;
             }
+            if (payloadLength > 0) NoteDuplicateData(seq, seq + payloadLength);
             SendOutOfWindowAck(payloadLength, syn, now);
             return;
         }
@@ -113,6 +120,22 @@ public sealed partial class TcpConnection
 
         if (seg.Has(TcpFlags.Fin)) OnFin(seq + payloadLength, now);
         else if (_state == TcpState.TimeWait && segmentLength > 0) _ackNow = true;
+    }
+
+    /// <summary>
+    /// Linux tcp_disordered_ack: a pure duplicate ACK overtaken by a newer one is no old duplicate but a reordered ACK;
+    /// PAWS lets it through (its SACK blocks matter) when it changes no window and its timestamp lies within an RTO.
+    /// </summary>
+    private bool IsDisorderedAck(in TcpRepr seg, int payloadLength)
+    {
+        if (payloadLength != 0 || !seg.Has(TcpFlags.Ack) || (seg.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0) return false;
+        if (seg.SequenceNumber != _rcvNxt || seg.AckNumber != _sndUna) return false;
+        if (_state is TcpState.SynReceived) return false;
+        int newWindow = seg.Window << _sndScale;
+        bool mayUpdateWindow = _sndWl1 < seg.SequenceNumber || (_sndWl1 == seg.SequenceNumber && (newWindow > _sndWnd || newWindow == 0));
+        if (mayUpdateWindow) return false;
+        long behind = unchecked((int)(_tsRecent - seg.TsVal));
+        return behind <= (long)_rtt.Rto.TotalMilliseconds;
     }
 
     /// <summary>An ACK arrived in SYN-RECEIVED: it must acknowledge our SYN (else RST), then we are established.</summary>
@@ -228,12 +251,12 @@ public sealed partial class TcpConnection
         }
 
         _probesOut = 0;
-        if (_sackOk && seg.SackCount > 0)
-        {
-            SackBlockArray blocks = seg.SackBlocks;
-            ReadOnlySpan<SackBlock> span = blocks;
-            _scoreboard.Update(_sndUna, _sndMax, span[..Math.Min(seg.SackCount, 4)]);
-        }
+        int sackedBefore = _scoreboard.SackedBytes;
+        SackBlockArray blocks = seg.SackBlocks;
+        ReadOnlySpan<SackBlock> sacks = _sackOk ? ((ReadOnlySpan<SackBlock>)blocks)[..Math.Min(seg.SackCount, 4)] : default;
+        if (!sacks.IsEmpty) _scoreboard.Update(_sndUna, _sndMax, sacks);
+        TcpSeq unaBefore = _sndUna;
+        bool dsack = RackActive && ack >= _sndUna && _rack.OnAck(ack, _sndMax, sacks, now, _rtt.MinRtt);
 
         int newWindow = seg.Window << _sndScale;
         bool acksNewData = ack > _sndUna;
@@ -241,9 +264,18 @@ public sealed partial class TcpConnection
         {
             OnNewAck(seg, ack, now);
         }
-        else if (ack == _sndUna && payloadLength == 0 && !seg.Has(TcpFlags.Fin) && _sndMax != _sndUna && newWindow == _sndWnd)
+        else if (ack == _sndUna && payloadLength == 0 && !seg.Has(TcpFlags.Fin) && _sndMax != _sndUna
+            && (newWindow == _sndWnd || _scoreboard.SackedBytes > sackedBefore))
         {
+            // RFC 5681 asks for an unchanged window, but a receiver that autotunes (Linux) changes it on nearly every
+            // ACK; an ACK that brings new SACK information is a duplicate regardless (RFC 6675 2, as Linux counts it).
             OnDuplicateAck(now);
+        }
+        if (ack >= unaBefore)
+        {
+            if (RackActive) DetectLossesByTime(now);
+            OnAckForLossProbe(ack, acksNewData || _scoreboard.SackedBytes > sackedBefore, dsack, now);
+            if (acksNewData) ScheduleLossProbe(now);
         }
 
         // Linux tcp_may_update_window: a segment that acknowledges nothing new and carries no newer sequence number
@@ -309,6 +341,7 @@ public sealed partial class TcpConnection
                 _recoveryInflation = 0;
                 _dupAcks = 0;
                 _cc.OnExitRecovery(now);
+                _rack.OnRecoveryEnded();
             }
             else if (!_sackOk)
             {
@@ -337,21 +370,14 @@ public sealed partial class TcpConnection
             MarkPendingOutput();
             return;
         }
+        // With RACK the time-based marking decides (Linux: no duplicate-ACK threshold when RACK is on).
+        if (RackActive) return;
         bool lost = _dupAcks >= 3 || (_sackOk && !_scoreboard.IsEmpty && _scoreboard.IsLost(_sndUna, _mss));
         if (!lost) return;
-        // RFC 6582 step 2: no new recovery for losses inside the window of the previous one.
-        if (_sndUna - 1 <= _recover && _recover != _iss - 1) return;
-
-        _inRecovery = true;
-        _recover = _sndMax;
-        _layer.Stats.FastRetransmits++;
-        _cc.OnEnterRecovery(_sndMax - _sndUna, now);
-        _rttTiming = false;
-        RetransmitAt(_sndUna, _mss, now);
-        if (_sackOk) _highRxt = _sndUna + Math.Min(_mss, _sndMax - _sndUna);
-        else _recoveryInflation = 3 * _mss;
-        _rtoDeadline = now + _rtt.Rto;
-        MarkPendingOutput();
+        // RFC 6582 step 2: no new recovery for losses inside the window of the previous one (or of the last timeout);
+        // that window ends once the ACK covers `recover`, so the segment right after it may start a recovery.
+        if (_sndUna < _recover) return;
+        EnterFastRecovery(now);
     }
 
     /// <summary>RTT measurement: the timed segment (Karn's rule), or the timestamp echo (RFC 7323 4.1).</summary>
@@ -383,6 +409,7 @@ public sealed partial class TcpConnection
         int length = payload.Length;
         if (offset + length <= 0)
         {
+            NoteDuplicateData(seg.SequenceNumber, seg.SequenceNumber + length);
             _ackNow = true; // a retransmission of data we have: tell the peer at once
             return;
         }
@@ -394,6 +421,7 @@ public sealed partial class TcpConnection
             EnterClosed(SocketError.ConnectionReset);
             return;
         }
+        if (offset < 0) NoteDuplicateData(seg.SequenceNumber, _rcvNxt); // partly old: report the old part
         bool hadOutOfOrder = _recv.OutOfOrderBytes > 0;
         int advanced = _recv.Insert(offset, payload);
         if (length > _rcvMss) _rcvMss = Math.Min(length, _mssClamp);
@@ -462,7 +490,7 @@ public sealed partial class TcpConnection
     private void EnterTimeWait(Instant now)
     {
         _state = TcpState.TimeWait;
-        _rtoDeadline = _persistDeadline = _keepAliveDeadline = Instant.Never;
+        _rtoDeadline = _persistDeadline = _keepAliveDeadline = _reorderDeadline = _lossProbeDeadline = Instant.Never;
         _timeWaitDeadline = now + _settings.TimeWaitDuration;
         ReleaseSendBuffer();
         if (_closedByUser) ReleaseReceiveBuffer();
@@ -485,6 +513,18 @@ public sealed partial class TcpConnection
                 EnterClosed(SocketError.ConnectionReset);
                 return;
         }
+    }
+
+    /// <summary>
+    /// Data at [<paramref name="seq"/>, <paramref name="end"/>) arrived again: the next ACK reports the part below RCV.NXT
+    /// in a D-SACK block (RFC 2883, Linux tcp_send_dupack), so the sender learns its retransmission was spurious.
+    /// </summary>
+    private void NoteDuplicateData(TcpSeq seq, TcpSeq end)
+    {
+        if (!_sackOk || seq >= _rcvNxt) return;
+        if (end > _rcvNxt) end = _rcvNxt;
+        _dsack = new SackBlock(seq, end);
+        _dsackPending = true;
     }
 
     /// <summary>Answers an unacceptable segment with an ACK; pure ACKs at most every 500 ms (Linux tcp_oow_rate_limited).</summary>

@@ -34,9 +34,11 @@ public sealed partial class TcpConnection
                 return;
         }
 
+        TcpSeq sentBefore = _sndMax;
         while (TrySendSegment(now))
         {
         }
+        if (_sndMax != sentBefore) ScheduleLossProbe(now);
         // A pure ACK carries the highest sequence number sent, never SND.NXT after a timeout moved it back: the
         // peer has acknowledged past that point and would drop the ACK as old (its end lies before RCV.WUP).
         if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
@@ -59,7 +61,7 @@ public sealed partial class TcpConnection
     /// <summary>Payload room in one segment, minus room for the SACK blocks we would attach.</summary>
     private int SegmentPayloadLimit()
     {
-        if (!_sackOk || _buffersReleased || _recv.OutOfOrderBytes == 0) return _mss;
+        if (!_sackOk || _buffersReleased || (_recv.OutOfOrderBytes == 0 && !_dsackPending)) return _mss;
         return Math.Max(_mss - (_tsOk ? 28 : 36), 1);
     }
 
@@ -71,22 +73,40 @@ public sealed partial class TcpConnection
         int flight;
         if (_inRecovery && _sackOk)
         {
-            // RFC 6675 5: send while cwnd - pipe >= 1 SMSS, lost segments first (NextSeg rule 1), then new data.
-            flight = _scoreboard.Pipe(_sndUna, _sndMax, _highRxt, _mss);
-            if (cwnd - flight < _mss) return false;
-            TcpSeq from = TcpSeq.Max(_highRxt, _sndUna);
-            if (_scoreboard.TryGetNextLostRange(from, _sndUna, _mss, _mss, out TcpSeq lostStart, out int lostLength))
+            if (RackActive)
             {
-                RetransmitAt(lostStart, lostLength, now);
-                _highRxt = TcpSeq.Max(_highRxt, lostStart + lostLength);
-                return true;
+                // RACK marks what is lost (retransmissions included); pipe counts what is still in the network.
+                flight = RackPipe();
+                bool? resent = TryRetransmitLost(cwnd, flight, now);
+                if (resent is { } r) return r;
+                if (cwnd - flight < _mss) return false;
+            }
+            else
+            {
+                // RFC 6675 5: send while cwnd - pipe >= 1 SMSS, lost segments first (NextSeg rule 1), then new data.
+                flight = _scoreboard.Pipe(_sndUna, _sndMax, _highRxt, _mss);
+                if (cwnd - flight < _mss) return false;
+                TcpSeq from = TcpSeq.Max(_highRxt, _sndUna);
+                if (_scoreboard.TryGetNextLostRange(from, _sndUna, _mss, _mss, out TcpSeq lostStart, out int lostLength))
+                {
+                    RetransmitAt(lostStart, lostLength, now);
+                    _highRxt = TcpSeq.Max(_highRxt, lostStart + lostLength);
+                    return true;
+                }
             }
             if (_sndNxt < _sndMax) _sndNxt = _sndMax;
         }
         else
         {
             flight = _sndNxt - _sndUna;
+            if (RackActive)
+            {
+                // After a timeout: a resent segment RACK found lost again goes out before the go-back-N resend moves on.
+                bool? resent = TryRetransmitLost(cwnd, flight, now);
+                if (resent is { } r) return r;
+            }
         }
+        if (RackActive && _rack.IsFull && _sndNxt >= _sndMax) return false; // the loss log is full: wait for ACKs
 
         TcpSeq dataEnd = _bufferSeq + (_sendReleased ? 0 : _send.Count);
         int unsent = Math.Max(dataEnd - _sndNxt, 0);
@@ -95,7 +115,7 @@ public sealed partial class TcpConnection
 
         int maxSegment = SegmentPayloadLimit();
         int windowRoom = _sndWnd - (_sndNxt - _sndUna);
-        int cwndRoom = cwnd - flight;
+        int cwndRoom = _lossProbeSendsNewData ? int.MaxValue : cwnd - flight; // a probe ignores cwnd (RFC 8985 7.3)
         int room = Math.Min(windowRoom, cwndRoom);
         int length = Math.Min(unsent, maxSegment);
         if (length > room) length = Math.Max(room, 0);
@@ -176,6 +196,7 @@ public sealed partial class TcpConnection
             if (seq + length == _bufferSeq + _send.Count) flags |= TcpFlags.Psh;
         }
         if (fin) flags |= TcpFlags.Fin;
+        if (RackActive && !_sendReleased) _rack.OnSend(seq, seq + length + (fin ? 1 : 0), now);
         SendSegment(seq, flags, first, second, now);
     }
 
@@ -203,10 +224,19 @@ public sealed partial class TcpConnection
             repr.TsVal = _layer.TsClock(now);
             repr.TsEcr = _tsRecent;
         }
-        if (_sackOk && !reset && !_buffersReleased && _recv.OutOfOrderBytes > 0)
+        if (_sackOk && !reset && !_buffersReleased && (_recv.OutOfOrderBytes > 0 || _dsackPending))
         {
-            Span<SackBlock> blocks = repr.SackBlocks;
-            repr.SackCount = _recv.GetSackBlocks(_rcvNxt, blocks[..(_tsOk ? 3 : 4)]);
+            Span<SackBlock> all = repr.SackBlocks;
+            Span<SackBlock> blocks = all[..(_tsOk ? 3 : 4)];
+            int count = 0;
+            if (_dsackPending && (flags & TcpFlags.Ack) != 0)
+            {
+                // RFC 2883: the duplicate's block goes first, once.
+                blocks[count++] = _dsack;
+                _dsackPending = false;
+            }
+            count += _recv.GetSackBlocks(_rcvNxt, blocks[count..]);
+            repr.SackCount = count;
         }
         _layer.Transmit(Tuple, repr, first, second);
     }

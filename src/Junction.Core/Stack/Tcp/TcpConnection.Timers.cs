@@ -38,6 +38,7 @@ public sealed partial class TcpConnection
     {
         Instant next = Instant.Min(Instant.Min(_rtoDeadline, _delayedAckDeadline),
             Instant.Min(Instant.Min(_persistDeadline, _keepAliveDeadline), _timeWaitDeadline));
+        next = Instant.Min(next, Instant.Min(_reorderDeadline, _lossProbeDeadline));
         if (_state == TcpState.Closed) next = Instant.Never;
         if (next == Instant.Never) _layer.Wheel.Cancel(_timer);
         else if (!_timer.IsScheduled || _timer.Deadline != next) _layer.Wheel.Schedule(_timer, next);
@@ -64,10 +65,20 @@ public sealed partial class TcpConnection
                 _ackNow = true;
             }
         }
+        if (now >= _reorderDeadline)
+        {
+            _reorderDeadline = Instant.Never;
+            DetectLossesByTime(now);
+        }
         if (now >= _rtoDeadline)
         {
             _rtoDeadline = Instant.Never;
             OnRetransmissionTimeout(now);
+        }
+        if (_state != TcpState.Closed && now >= _lossProbeDeadline)
+        {
+            _lossProbeDeadline = Instant.Never;
+            OnLossProbeTimeout(now);
         }
         if (_state != TcpState.Closed && now >= _persistDeadline)
         {
@@ -114,6 +125,10 @@ public sealed partial class TcpConnection
             _recover = _sndMax;
             // The receiver may have reneged on SACKed data (RFC 2018 8): resend everything from SND.UNA.
             _scoreboard.Clear();
+            _rack.OnRetransmissionTimeout();
+            _reorderDeadline = Instant.Never;
+            _lossProbeDeadline = Instant.Never;
+            _lossProbeOutstanding = false;
         }
         // Go back to the first unacknowledged byte; output resends from there as the (now one-segment) window allows.
         _sndNxt = _sndUna;

@@ -119,8 +119,23 @@ public sealed partial class TcpConnection : IDisposable
         }
     }
 
-    /// <summary>Idle time before the first keepalive probe.</summary>
-    public TimeSpan KeepAliveTime { get; set; }
+    /// <summary>
+    /// Idle time before the first keepalive probe. Changing it while keepalive is on re-arms the timer from the last
+    /// segment received, as Linux's TCP_KEEPIDLE does.
+    /// </summary>
+    public TimeSpan KeepAliveTime
+    {
+        get;
+        set
+        {
+            field = value;
+            if (!KeepAlive || !IsSynchronized) return;
+            Instant due = _lastReceived + value;
+            Instant now = _layer.Now;
+            _keepAliveDeadline = due > now ? due : now;
+            RefreshTimer();
+        }
+    }
 
     /// <summary>Time between unanswered keepalive probes.</summary>
     public TimeSpan KeepAliveInterval { get; set; }
@@ -397,6 +412,7 @@ public sealed partial class TcpConnection : IDisposable
         _state = TcpState.Closed;
         _error = error;
         _rtoDeadline = _delayedAckDeadline = _persistDeadline = _keepAliveDeadline = _timeWaitDeadline = Instant.Never;
+        _reorderDeadline = _lossProbeDeadline = Instant.Never;
         _ackNow = false;
         _layer.Remove(this);
         ReleaseSendBuffer();
@@ -411,6 +427,7 @@ public sealed partial class TcpConnection : IDisposable
         {
             _sendReleased = true;
             _send.Dispose();
+            _rack.Dispose();
         }
     }
 

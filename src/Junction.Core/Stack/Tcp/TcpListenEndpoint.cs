@@ -27,7 +27,10 @@ public sealed class TcpListenEndpoint : IDisposable
     /// <summary>The port listened on.</summary>
     public ushort LocalPort { get; }
 
-    /// <summary>The most established connections kept waiting for <see cref="TryAccept"/>.</summary>
+    /// <summary>
+    /// The listen backlog. As on Linux (sk_acceptq_is_full compares with &gt;), the accept queue is full only when it holds
+    /// more than this many connections, so <c>listen(fd, 1)</c> keeps two waiting for <see cref="TryAccept"/>.
+    /// </summary>
     public int Backlog { get; }
 
     /// <summary>Established connections waiting to be accepted.</summary>
@@ -42,7 +45,7 @@ public sealed class TcpListenEndpoint : IDisposable
     /// <summary>Half-open connections (SYN received, SYN-ACK sent) belonging to this listener.</summary>
     internal int SynQueueCount { get; set; }
 
-    internal bool IsAcceptQueueFull => _acceptQueue.Count >= Backlog;
+    internal bool IsAcceptQueueFull => _acceptQueue.Count > Backlog;
 
     /// <summary>Takes the oldest established connection from the accept queue.</summary>
     public bool TryAccept([NotNullWhen(true)] out TcpConnection? connection)

@@ -72,6 +72,18 @@ public sealed class TcpSettings
     /// <summary>Whether to offer selective acknowledgments (RFC 2018).</summary>
     public bool Sack { get; set; } = true;
 
+    /// <summary>
+    /// Whether losses are also detected by time (RACK, RFC 8985): a segment is lost once one sent after it was
+    /// delivered and more than an RTT plus a reordering window passed. Linux (tcp_recovery bit 0): on.
+    /// </summary>
+    public bool Rack { get; set; } = true;
+
+    /// <summary>
+    /// Whether a tail loss probe (RFC 8985 section 7) is sent when ACKs stop coming before the retransmission timeout,
+    /// so that a loss at the end of a flight is repaired by fast recovery. Linux (tcp_early_retrans 3): on.
+    /// </summary>
+    public bool TailLossProbe { get; set; } = true;
+
     /// <summary>How many half-open connections a listener keeps before it answers with SYN cookies (or drops). Linux: 1024.</summary>
     public int SynQueueLength { get; set; } = 1024;
 

@@ -53,6 +53,8 @@ public sealed class TcpStatistics
     public long RetransmissionTimeouts { get; internal set; }
     /// <summary>Fast retransmits (entries into loss recovery).</summary>
     public long FastRetransmits { get; internal set; }
+    /// <summary>Tail loss probes sent (RFC 8985 7).</summary>
+    public long TailLossProbes { get; internal set; }
     /// <summary>Zero-window probes sent.</summary>
     public long ZeroWindowProbes { get; internal set; }
     /// <summary>Keepalive probes sent.</summary>

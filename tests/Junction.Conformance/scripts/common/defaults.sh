@@ -1,6 +1,6 @@
 #!/bin/bash
 # The Linux configuration these scripts were written for (packetdrill's production defaults, with the loss
-# recovery extensions Junction does not have — tail loss probes, RACK, F-RTO — turned off).
+# recovery extensions — tail loss probes, RACK, F-RTO — turned off, so that segment timing is the classic one).
 sysctl -q net.ipv4.tcp_rmem="4096 540000 15728640"
 sysctl -q net.ipv4.tcp_wmem="4096 262144 4194304"
 sysctl -q net.ipv4.tcp_timestamps=1

@@ -50,7 +50,7 @@ internal sealed class CubicController : CongestionController
         }
         if (InSlowStart)
         {
-            Window = WindowGrowth.SlowStart(Window, SlowStartThreshold, Mss, ackedBytes, out ackedBytes);
+            Window = WindowGrowth.SlowStart(Window, SlowStartThreshold, ackedBytes, out ackedBytes);
             if (ackedBytes == 0) return;
         }
 

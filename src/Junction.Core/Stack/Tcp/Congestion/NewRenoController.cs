@@ -24,7 +24,7 @@ internal sealed class NewRenoController : CongestionController
         if (ackedBytes <= 0 || WindowGrowth.IsApplicationLimited(bytesInFlight, Window)) return;
         if (InSlowStart)
         {
-            Window = WindowGrowth.SlowStart(Window, SlowStartThreshold, Mss, ackedBytes, out ackedBytes);
+            Window = WindowGrowth.SlowStart(Window, SlowStartThreshold, ackedBytes, out ackedBytes);
             if (ackedBytes == 0) return;
         }
 

@@ -13,15 +13,15 @@ internal static class WindowGrowth
     public static bool IsApplicationLimited(int bytesInFlight, int window) => bytesInFlight < window / 2;
 
     /// <summary>
-    /// Slow start with appropriate byte counting (RFC 3465, L = 2 MSS; RFC 5681 3.1): grows by the bytes acked,
-    /// at most 2 MSS per ACK, stopping at ssthresh.
+    /// Slow start (RFC 5681 3.1) as Linux's tcp_slow_start does it: grows by every byte acked, stopping at ssthresh.
+    /// There is no ABC limit (RFC 3465's L = 2 MSS): a stretch ACK, or a delayed ACK of a whole burst, grows the window
+    /// by all it acknowledges, so the window still doubles per round trip when the receiver acknowledges rarely.
     /// </summary>
     /// <returns>The new window and, through <paramref name="leftover"/>, acked bytes not used because ssthresh
     /// was reached (they count toward congestion avoidance).</returns>
-    public static int SlowStart(int window, int ssthresh, int mss, int ackedBytes, out int leftover)
+    public static int SlowStart(int window, int ssthresh, int ackedBytes, out int leftover)
     {
-        int increase = Math.Min(ackedBytes, 2 * mss);
-        long grown = (long)window + increase;
+        long grown = (long)window + ackedBytes;
         long cap = Math.Min(ssthresh, MaxWindow);
         if (grown > cap)
         {
