@@ -15,7 +15,7 @@ namespace Junction.Devices.Xdp;
 /// Open one with <see cref="Open"/> (it then owns its interface and port), or many on one queue with
 /// <see cref="XdpPort.AddDevice"/>. The devices of a port share its pool and rings: one thread at a time drives them.
 /// </remarks>
-public sealed unsafe class XdpDevice : INetDevice
+public sealed unsafe class XdpDevice : INetDevice, IWaitableDevice
 {
     private const int EthernetHeaderLength = 14;
 
@@ -218,6 +218,29 @@ public sealed unsafe class XdpDevice : INetDevice
             Kick();
         }
         return accepted;
+    }
+
+    /// <inheritdoc/>
+    int IWaitableDevice.WaitFileDescriptor => _fd;
+
+    /// <summary>
+    /// Gets ready for a thread to park in epoll on <see cref="SocketFileDescriptor"/> (level-triggered: readable while the
+    /// RX ring has entries). Tops up the fill ring so frames can arrive meanwhile; refuses to park while frames are
+    /// already receivable or transmits still wait for a kick.
+    /// </summary>
+    bool IWaitableDevice.PrepareToWait(out Instant nextArrival)
+    {
+        nextArrival = Instant.Never;
+        if (_disposed) return false;
+        _port.Reclaim();
+        _port.Refill();
+        return _rx.Available() == 0 && _tx.Outstanding() == 0;
+    }
+
+    /// <inheritdoc/>
+    void IWaitableDevice.EndWait()
+    {
+        // Readiness is the RX ring itself: nothing to clear.
     }
 
     /// <summary>
