@@ -74,7 +74,7 @@ public class NegativeTests
             0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
             +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
             +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-            +0 > S 0:0(0) <mss 1460,nop,wscale 3>
+            +0 > S 0:0(0) <mss 1460,nop,wscale 7>
             """);
         ScriptResult result = ConformanceRunner.Run(script, new RunnerOptions());
         Assert.True(result.Passed, result.Describe());
