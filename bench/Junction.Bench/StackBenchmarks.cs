@@ -18,7 +18,7 @@ internal static class StackBenchmarks
         long total = (long)mebibytes << 20;
 
         // Warm up (JIT tiering, window growth) before measuring.
-        mover.Run(network, 64L << 20);
+        mover.Run(network, 256L << 20);
         long started = Stopwatch.GetTimestamp();
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         mover.Run(network, total);
