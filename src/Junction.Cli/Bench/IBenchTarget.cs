@@ -1,6 +1,7 @@
 using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 using Junction.Lab;
+using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -28,6 +29,12 @@ internal interface IBenchTarget : IAsyncDisposable
     bool MeasuresServerCpu { get; }
 
     JunctionHost OpenJunction(HostSettings settings);
+
+    /// <summary>Points Kestrel's Junction transport at this target's device (the http-plaintext scenario's Junction side).</summary>
+    void ConfigureTransport(JunctionTransportOptions options, HostSettings settings);
+
+    /// <summary>What carries the Kestrel transport's frames, for the server description.</summary>
+    string TransportDescription { get; }
 
     /// <summary>Runs <paramref name="request"/>; the callbacks run when the measured window opens and closes.</summary>
     Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken);

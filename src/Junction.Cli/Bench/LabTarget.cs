@@ -1,6 +1,7 @@
 using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 using Junction.Lab;
+using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -25,6 +26,19 @@ internal sealed class LabTarget(JunctionLab lab, string? wrk) : IBenchTarget
     public bool MeasuresServerCpu => true;
 
     public JunctionHost OpenJunction(HostSettings settings) => JunctionHost.OpenXdp(lab, lab.JunctionAddress, settings);
+
+    public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
+    {
+        options.Device = JunctionDevice.Xdp;
+        options.PrefixLength = JunctionLab.PrefixLength;
+        options.Xdp.InterfaceName = lab.Server.Interface;
+        options.Xdp.NetworkNamespace = "/run/netns/" + lab.Server.Namespace;
+        options.Xdp.AttachMode = settings.AttachMode;
+        // Received payload stays in its frame until Kestrel reads it: the UMEM outsizes the receive buffers.
+        options.Xdp.FrameCount = 16384;
+    }
+
+    public string TransportDescription => $"AF_XDP on {lab.Server.Namespace}/{lab.Server.Interface} queue 0";
 
     public Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ namespace Junction.Cli.Bench;
 /// <summary>
 /// Runs one scenario against Linux and then against Junction on the same target, with the same load. Linux goes
 /// first, with no XDP program on the link (the kernel as normally deployed); the Junction server exists only while
-/// its own load runs, so its poll thread never competes with the Linux run.
+/// its own load runs, so its poll thread never competes with the Linux run. http-plaintext serves one ASP.NET Core
+/// app on both sides: on Kestrel's Sockets transport, then on its Junction transport (<c>UseJunction</c>).
 /// </summary>
 internal static class ScenarioRunner
 {
@@ -57,6 +58,13 @@ internal static class ScenarioRunner
     private static async Task<SideFigures> RunJunctionAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, CancellationToken cancellationToken)
     {
         ushort port = Scenarios.Port(scenario);
+        if (scenario == Scenario.HttpPlaintext)
+        {
+            // The same ASP.NET Core app as the Linux side, on Kestrel's Junction transport.
+            await using JunctionKestrelServer kestrel = await JunctionKestrelServer.StartAsync(target.JunctionAddress, port, options => target.ConfigureTransport(options, settings.Host)).ConfigureAwait(false);
+            MeasuredLoad load = await target.RunLoadAsync(Request(target.JunctionAddress, scenario, settings), true, static () => { }, static () => { }, cancellationToken).ConfigureAwait(false);
+            return Figures(scenario, load, null, target, $"ASP.NET Core Kestrel (Junction transport, UseJunction) on {target.TransportDescription}, runtime kthreads park when idle");
+        }
         using JunctionHost host = target.OpenJunction(settings.Host);
         Func<long> received = () => 0;
         string kind;
@@ -71,15 +79,11 @@ internal static class ScenarioRunner
                 received = () => discard.Received;
                 kind = "discard server";
                 break;
-            case Scenario.UdpPps:
+            default:
                 UdpCounter udp = host.Thread.Invoke(() => new UdpCounter(host.Stack, port));
                 host.Thread.AddPoller(_ => udp.Poll());
                 received = () => udp.Received;
                 kind = "UDP discard";
-                break;
-            default:
-                host.Thread.Invoke(() => new HttpService(host.Stack, port));
-                kind = "HTTP/1.1 plaintext responder";
                 break;
         }
         var counter = new WindowCounter(received);

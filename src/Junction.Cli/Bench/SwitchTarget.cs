@@ -6,6 +6,7 @@ using Junction.Devices.Memory;
 using Junction.Lab;
 using Junction.Sockets;
 using Junction.Stack;
+using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -44,6 +45,16 @@ internal sealed class SwitchTarget : IBenchTarget
 
     public JunctionHost OpenJunction(HostSettings settings) =>
         JunctionHost.OpenOnSwitch(_switch, MacAddress.LocallyAdministered(_nextMac++), ServerAddress, settings);
+
+    public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
+    {
+        options.Device = JunctionDevice.VirtualSwitch;
+        options.Switch = _switch;
+        options.PrefixLength = JunctionLab.PrefixLength;
+        options.MacAddress = MacAddress.LocallyAdministered(_nextMac++).ToString();
+    }
+
+    public string TransportDescription => "the in-process virtual switch";
 
     public Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken)
     {

@@ -43,7 +43,7 @@ internal static class DemoCommand
         var report = new BenchReport(target.Environment, duration.TotalSeconds);
         report.Notes.AddRange(notes);
         if (!target.MeasuresServerCpu) report.Notes.Add("Server CPU is not reported: without root the load generator runs in the same process as both servers.");
-        report.Notes.Add("The Junction side serves with Junction's built-in HTTP/1.1 responder; Kestrel's Junction transport (UseJunction) does not run on an AF_XDP queue yet.");
+        report.Notes.Add("Both sides run the same ASP.NET Core app on Kestrel: Junction's transport (UseJunction, runtime kthreads that park when idle) against the Sockets transport.");
 
         ScenarioResult result = null!;
         double phaseSeconds = (settings.Warmup + duration).TotalSeconds;

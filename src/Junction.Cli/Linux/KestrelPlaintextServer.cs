@@ -5,13 +5,11 @@ using Junction.Lab;
 using Junction.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Junction.Cli.Linux;
 
 /// <summary>
-/// The plaintext app on ASP.NET Core with Kestrel's default Sockets transport: the Linux kernel stack's side of the
+/// The plaintext app (<see cref="PlaintextApp"/>) on ASP.NET Core with Kestrel's default Sockets transport: the Linux kernel stack's side of the
 /// http-plaintext scenario. In a lab its listening socket is created inside the server namespace and handed to
 /// Kestrel as a handle, so Kestrel's connections live there too.
 /// </summary>
@@ -23,8 +21,7 @@ internal sealed class KestrelPlaintextServer : IAsyncDisposable
 
     public static async Task<KestrelPlaintextServer> StartAsync(JunctionLab? lab, Ipv4Address address, ushort port)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = PlaintextApp.CreateBuilder();
         if (lab is null)
         {
             builder.WebHost.ConfigureKestrel(options => options.Listen(address.ToIPAddress(), port));
@@ -37,18 +34,7 @@ internal sealed class KestrelPlaintextServer : IAsyncDisposable
             listener.SafeHandle.SetHandleAsInvalid();
             builder.WebHost.ConfigureKestrel(options => options.ListenHandle(handle));
         }
-        WebApplication app = builder.Build();
-        byte[] body = System.Text.Encoding.ASCII.GetBytes(HttpPlaintext.Body);
-        app.Run(context =>
-        {
-            HttpResponse response = context.Response;
-            response.StatusCode = 200;
-            response.ContentType = "text/plain";
-            response.ContentLength = body.Length;
-            return response.Body.WriteAsync(body).AsTask();
-        });
-        await app.StartAsync().ConfigureAwait(false);
-        return new KestrelPlaintextServer(app);
+        return new KestrelPlaintextServer(await PlaintextApp.StartAsync(builder).ConfigureAwait(false));
     }
 
     public async ValueTask DisposeAsync()

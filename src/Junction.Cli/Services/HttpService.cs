@@ -5,8 +5,8 @@ namespace Junction.Cli.Services;
 
 /// <summary>
 /// A minimal HTTP/1.1 server on the stack's callbacks: every request (headers ending in an empty line; request bodies
-/// are not expected and not read) gets <see cref="HttpPlaintext.Response"/>, keep-alive, pipelining allowed. It is the
-/// Junction side's server until the Kestrel transport (<c>UseJunction()</c>) can run on an AF_XDP queue.
+/// are not expected and not read) gets <see cref="HttpPlaintext.Response"/>, keep-alive, pipelining allowed. It serves
+/// <c>junction serve http</c> on the command's poll thread; benchmarks and the demo serve the Kestrel app instead.
 /// </summary>
 internal sealed class HttpService : ITcpListenerObserver
 {

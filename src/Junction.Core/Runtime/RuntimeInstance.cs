@@ -446,10 +446,14 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
                 Statistics.RevocationsValue++;
                 return true;
             }
-            if (!_device!.PrepareToWait(out Instant nextArrival) || !AllQueuesEmpty()) return false;
             Instant deadline;
-            using (EnterStack()) deadline = Instant.Min(Stack.NextDeadline, _timers.NextDeadline);
-            deadline = Instant.Min(deadline, nextArrival);
+            // The device belongs to whoever holds the stack: an application thread may be sending through it right now.
+            using (EnterStack())
+            {
+                if (!_device!.PrepareToWait(out Instant nextArrival)) return false;
+                deadline = Instant.Min(Instant.Min(Stack.NextDeadline, _timers.NextDeadline), nextArrival);
+            }
+            if (!AllQueuesEmpty()) return false;
             Instant now = _runtime.Now;
             if (deadline <= now) return false;
 
