@@ -186,8 +186,29 @@ internal static class Knobs
     private static string? Triple(string value, Action<int> apply)
     {
         string[] parts = value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || !int.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) return $"value '{value}' (expected 'min default max')";
-        apply(v);
+        if (parts.Length != 3 || !TryEvaluate(parts[2], out long v) || v is <= 0 or > int.MaxValue) return $"value '{value}' (expected 'min default max')";
+        apply((int)v);
         return null;
+    }
+
+    /// <summary>
+    /// A number, or a shell arithmetic expansion of products and sums of numbers (<c>$((15*1024*1024))</c>, as
+    /// packetdrill's <c>defaults.sh</c> writes tcp_rmem).
+    /// </summary>
+    internal static bool TryEvaluate(string text, out long value)
+    {
+        value = 0;
+        if (text.StartsWith("$((", StringComparison.Ordinal) && text.EndsWith("))", StringComparison.Ordinal)) text = text[3..^2];
+        foreach (string term in text.Split('+'))
+        {
+            long product = 1;
+            foreach (string factor in term.Split('*'))
+            {
+                if (!long.TryParse(factor.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long f)) return false;
+                product = checked(product * f);
+            }
+            value = checked(value + product);
+        }
+        return true;
     }
 }

@@ -62,15 +62,54 @@ public sealed class TcpCloseAndResetTests
     }
 
     [Fact]
-    public void Ack_of_unsent_data_is_answered_and_dropped()
+    public void Ack_of_unsent_data_is_dropped_silently_when_established()
     {
         using var h = new TcpHarness();
         TcpConnection c = h.AcceptConnection();
         h.PeerSend(10, ackOverride: h.OurIss + 5000);
-        h.Expect(TcpFlags.Ack, ack: h.PeerSeq - 10);
+        h.ExpectNothing();
         Assert.Equal(0, c.ReceiveAvailable);
         Assert.Equal(1, h.Layer.Statistics.DroppedBadAck);
         c.Abort();
+    }
+
+    [Fact]
+    public void Ack_of_unsent_data_gets_a_challenge_ack_in_close_wait()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        h.PeerSend(0, TcpFlags.Fin);
+        h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
+        Assert.Equal(TcpState.CloseWait, c.State);
+        h.Inject(h.PeerAck(h.OurIss + 5000));
+        h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
+        Assert.Equal(1, h.Layer.Statistics.DroppedBadAck);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Timestamp_of_segment_with_ack_of_unsent_data_is_not_recorded()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        TcpRepr bad = h.PeerAck(h.OurIss + 5000);
+        bad.TsVal = h.PeerTsVal + 1_000_000;
+        h.Inject(bad);
+        h.PeerSend(10);
+        SentSegment ack = h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
+        Assert.Equal(h.PeerTsVal, ack.Header.TsEcr);
+        Assert.Equal(10, c.ReceiveAvailable);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Abort_reset_carries_timestamps()
+    {
+        using var h = new TcpHarness();
+        TcpConnection c = h.AcceptConnection();
+        c.Abort();
+        SentSegment rst = h.Expect(TcpFlags.Rst | TcpFlags.Ack);
+        Assert.True(rst.Header.HasTimestamp);
     }
 
     [Fact]

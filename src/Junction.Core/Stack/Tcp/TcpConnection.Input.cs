@@ -88,13 +88,6 @@ public sealed partial class TcpConnection
         _lastReceived = now;
         _keepAliveProbesSent = 0;
 
-        // TS.Recent follows the peer's clock for segments that cover the last acknowledged point (RFC 7323 4.3).
-        if (_tsOk && seg.HasTimestamp && seq <= _lastAckSent && unchecked((int)(seg.TsVal - _tsRecent)) >= 0)
-        {
-            _tsRecent = seg.TsVal;
-            _tsRecentAge = now;
-        }
-
         // Simultaneous open: the peer's SYN-ACK crossed ours; its ACK completes the handshake (as Linux).
         bool crossedSynAck = syn && _state == TcpState.SynReceived && Listener is null && seg.Has(TcpFlags.Ack)
             && seq + 1 == _rcvNxt && payloadLength == 0 && seg.AckNumber == _sndMax;
@@ -109,6 +102,17 @@ public sealed partial class TcpConnection
         {
             stats.DroppedInvalid++;
             return;
+        }
+
+        // TS.Recent follows the peer's clock for segments that cover the last acknowledged point (RFC 7323 4.3), but
+        // only once the ACK field is known good (Linux tcp_ack): a segment acknowledging data never sent, or older than
+        // SND.UNA, must not move it.
+        TcpSeq ackNumber = seg.AckNumber;
+        if (_tsOk && seg.HasTimestamp && seq <= _lastAckSent && unchecked((int)(seg.TsVal - _tsRecent)) >= 0
+            && ackNumber <= _sndMax && ackNumber >= _sndUna)
+        {
+            _tsRecent = seg.TsVal;
+            _tsRecentAge = now;
         }
 
         if (_state == TcpState.SynReceived && !OnHandshakeAck(seg, now)) return;
@@ -238,9 +242,10 @@ public sealed partial class TcpConnection
         TcpSeq ack = seg.AckNumber;
         if (ack > _sndMax)
         {
-            // Acknowledges something not yet sent: ACK and drop (RFC 9293, RFC 5961 5.2).
+            // Acknowledges something not yet sent: dropped. Linux (tcp_rcv_established) drops it silently in
+            // ESTABLISHED and answers with a challenge ACK (RFC 5961 5.2) in the other synchronized states.
             stats.DroppedBadAck++;
-            SendChallengeAck(now);
+            if (_state != TcpState.Established) SendChallengeAck(now);
             return false;
         }
         if (ack < _sndUna - _maxSndWnd)

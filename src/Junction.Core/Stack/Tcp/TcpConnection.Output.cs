@@ -218,7 +218,8 @@ public sealed partial class TcpConnection
                 NoteAckSent();
             }
         }
-        if (_tsOk && !reset)
+        // Resets a connection sends itself carry timestamps, as Linux's tcp_send_active_reset does.
+        if (_tsOk)
         {
             repr.HasTimestamp = true;
             repr.TsVal = _layer.TsClock(now);
