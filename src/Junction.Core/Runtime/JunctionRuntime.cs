@@ -308,11 +308,17 @@ public sealed class JunctionRuntime : IDisposable, IAsyncDisposable
         }
         else if (_kthreads.Count < _options.MaxKthreads + Volatile.Read(ref _blockedKthreads))
         {
-            var kthread = new Kthread(this, _kthreads.Count);
-            kthread.Thread = new Thread(() => RunDedicatedKthread(kthread)) { IsBackground = true, Name = $"junction kthread {kthread.Id}" };
-            _kthreads.Add(kthread);
-            kthread.Thread.UnsafeStart();
+            StartDedicatedKthreadLocked();
         }
+    }
+
+    // Its own method: the closure's captured state would otherwise be allocated on every WakeOneLocked call.
+    private void StartDedicatedKthreadLocked()
+    {
+        var kthread = new Kthread(this, _kthreads.Count);
+        kthread.Thread = new Thread(() => RunDedicatedKthread(kthread)) { IsBackground = true, Name = $"junction kthread {kthread.Id}" };
+        _kthreads.Add(kthread);
+        kthread.Thread.UnsafeStart();
     }
 
     private bool TryTakeTicket(out RuntimeInstance? instance)

@@ -214,6 +214,14 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
         Activate(wake: true);
     }
 
+    /// <summary>Queues a uthread unless the instance was disposed (nothing would run it).</summary>
+    internal bool TryEnqueue(object callback, object? state)
+    {
+        if (State == Disposed) return false;
+        Enqueue(callback, state);
+        return true;
+    }
+
     internal void ScheduleTimer(TimerEntry entry, Instant deadline)
     {
         using (EnterStack()) _timers.Schedule(entry, deadline);

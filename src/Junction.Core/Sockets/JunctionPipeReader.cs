@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
+using Junction.Runtime;
 using Junction.Stack.Tcp;
 
 namespace Junction.Sockets;
@@ -21,7 +22,7 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
     private static readonly Action<object?> s_cancel = static state => ((JunctionPipeReader)state!).CancelWait();
 
     private readonly JunctionConnection _connection;
-    private ManualResetValueTaskSourceCore<ReadResult> _waiter = new() { RunContinuationsAsynchronously = true };
+    private UthreadValueTaskSourceCore<ReadResult> _waiter;
     private CancellationTokenRegistration _registration;
     private CancellationToken _waitToken;
     private ReadOnlySequence<byte> _buffer;
