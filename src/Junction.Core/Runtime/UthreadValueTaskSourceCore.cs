@@ -18,6 +18,12 @@ namespace Junction.Runtime;
 /// </remarks>
 internal struct UthreadValueTaskSourceCore<TResult>
 {
+    /// <summary>
+    /// A continuation that runs its state, an <see cref="IThreadPoolWorkItem"/>: queued to the pool as is, without the
+    /// wrapper the pool allocates for other callbacks.
+    /// </summary>
+    public static readonly Action<object?> ExecuteWorkItem = static state => ((IThreadPoolWorkItem)state!).Execute();
+
     private static readonly Action<object?> s_completedSentinel = static _ => throw new InvalidOperationException("Completion sentinel.");
 
     private Action<object?>? _continuation;
@@ -131,8 +137,9 @@ internal struct UthreadValueTaskSourceCore<TResult>
                 _ = Task.Factory.StartNew(continuation, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
                 return;
             default:
-                // The async state machine's own continuation is queued as is: no allocation.
-                ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
+                // Work items, and the async state machine's own continuation, are queued as they are: no allocation.
+                if (ReferenceEquals(continuation, ExecuteWorkItem)) ThreadPool.UnsafeQueueUserWorkItem((IThreadPoolWorkItem)state!, preferLocal: false);
+                else ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
                 return;
         }
     }

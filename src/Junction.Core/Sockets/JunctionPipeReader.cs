@@ -189,6 +189,16 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
         }
     }
 
+    /// <summary>The token of the pending read <see cref="ReadAsync"/> returned.</summary>
+    internal short PendingToken => _waiter.Version;
+
+    /// <summary>Runs <paramref name="item"/> (as a uthread, on the caller's context, or on the pool) once read <paramref name="token"/> completes.</summary>
+    internal void OnReadCompleted(IThreadPoolWorkItem item, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(UthreadValueTaskSourceCore<ReadResult>.ExecuteWorkItem, item, token, flags);
+
+    /// <summary>The outcome of read <paramref name="token"/> (it throws what the read failed with).</summary>
+    internal ReadResult GetReadResult(short token) => _waiter.GetResult(token);
+
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _waiter.GetResult(token);
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _waiter.GetStatus(token);
