@@ -344,6 +344,12 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
                 if (TryLeaveIdle(slot)) return;
                 idleSince = 0;
             }
+            else
+            {
+                // Spin politely: a thread this kthread just woke (the peer's kthread, the application's pool thread)
+                // is often queued behind it on the same core, and would otherwise wait out the whole spin.
+                Thread.Yield();
+            }
             if (now - servedSince >= runtime.QuantumTicks)
             {
                 servedSince = now;
