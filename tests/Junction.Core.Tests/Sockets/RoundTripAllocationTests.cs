@@ -6,10 +6,6 @@ using Junction.Sockets;
 
 namespace Junction.Tests.Sockets;
 
-/// <summary>Runs alone: the allocation figures are process-wide.</summary>
-[CollectionDefinition(nameof(ProcessWideAllocation), DisableParallelization = true)]
-public sealed class ProcessWideAllocation;
-
 /// <summary>
 /// 64-byte request/response over one connection allocates nothing in steady state, counted over the whole process
 /// (kthreads, pool threads, the loops): through the pipes and through <see cref="JunctionSocket"/>, with the loops as
