@@ -138,8 +138,9 @@ internal struct UthreadValueTaskSourceCore<TResult>
                 return;
             default:
                 // Work items, and the async state machine's own continuation, are queued as they are: no allocation.
-                if (ReferenceEquals(continuation, ExecuteWorkItem)) ThreadPool.UnsafeQueueUserWorkItem((IThreadPoolWorkItem)state!, preferLocal: false);
-                else ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
+                // Local when a pool thread completes it (a flush that polled the stack inline): it runs next, there.
+                if (ReferenceEquals(continuation, ExecuteWorkItem)) ThreadPool.UnsafeQueueUserWorkItem((IThreadPoolWorkItem)state!, preferLocal: true);
+                else ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: true);
                 return;
         }
     }
