@@ -26,19 +26,28 @@ internal static class SocketsBenchmarks
         int i = Array.IndexOf(args, "--seconds");
         double seconds = i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 3;
         Console.WriteLine($"Junction sockets benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:u}");
-        Console.WriteLine("64 B request/response, one connection, client and server loops on the thread pool; Junction: two instances on a real-time virtual switch, one runtime.");
+        Console.WriteLine("64 B request/response, one connection, client and server loops on the thread pool or as uthreads; Junction: two instances on a real-time virtual switch, one runtime.");
         Console.WriteLine();
-        BenchResult pipes = JunctionRoundTrips(seconds, usePipes: true);
-        BenchResult sockets = JunctionRoundTrips(seconds, usePipes: false);
+        using AllocationTracer? tracer = args.Contains("--trace-alloc") ? new AllocationTracer() : null;
+        BenchResult pipes = JunctionRoundTrips(seconds, usePipes: true, onUthreads: false);
+        tracer?.Report();
+        BenchResult sockets = JunctionRoundTrips(seconds, usePipes: false, onUthreads: false);
+        tracer?.Report();
+        BenchResult pipesU = JunctionRoundTrips(seconds, usePipes: true, onUthreads: true);
+        tracer?.Report();
+        BenchResult socketsU = JunctionRoundTrips(seconds, usePipes: false, onUthreads: true);
+        tracer?.Report();
         BenchResult linux = LinuxRoundTrips(seconds);
-        Console.WriteLine($"{"path",-40} {"round trips/s",14} {"B alloc/round trip",20}");
-        Console.WriteLine($"{"Junction pipes (JunctionConnection)",-40} {pipes.Rate,14:N0} {pipes.AllocatedPerOperation,20:F2}");
-        Console.WriteLine($"{"JunctionSocket Send/ReceiveAsync",-40} {sockets.Rate,14:N0} {sockets.AllocatedPerOperation,20:F2}");
-        Console.WriteLine($"{"System.Net.Sockets, loopback",-40} {linux.Rate,14:N0} {linux.AllocatedPerOperation,20:F2}");
+        Console.WriteLine($"{"path",-50} {"round trips/s",14} {"B alloc/round trip",20}");
+        Console.WriteLine($"{"Junction pipes, loops on the thread pool",-50} {pipes.Rate,14:N0} {pipes.AllocatedPerOperation,20:F2}");
+        Console.WriteLine($"{"JunctionSocket, loops on the thread pool",-50} {sockets.Rate,14:N0} {sockets.AllocatedPerOperation,20:F2}");
+        Console.WriteLine($"{"Junction pipes, loops as uthreads",-50} {pipesU.Rate,14:N0} {pipesU.AllocatedPerOperation,20:F2}");
+        Console.WriteLine($"{"JunctionSocket, loops as uthreads",-50} {socketsU.Rate,14:N0} {socketsU.AllocatedPerOperation,20:F2}");
+        Console.WriteLine($"{"System.Net.Sockets, loopback",-50} {linux.Rate,14:N0} {linux.AllocatedPerOperation,20:F2}");
         return 0;
     }
 
-    private static BenchResult JunctionRoundTrips(double seconds, bool usePipes)
+    private static BenchResult JunctionRoundTrips(double seconds, bool usePipes, bool onUthreads)
     {
         using var network = VirtualSwitch.CreateRealTime();
         using var runtime = new JunctionRuntime(new JunctionRuntimeOptions { MaxKthreads = 2 });
@@ -52,17 +61,20 @@ internal static class SocketsBenchmarks
         using var stop = new CancellationTokenSource();
         Task echo;
         Func<long, Task> loop;
+        // On the thread pool, or as uthreads of the instances (the application code on the kthreads that run the stacks).
+        TaskScheduler serverScheduler = onUthreads ? server.TaskScheduler : TaskScheduler.Default;
+        TaskScheduler clientScheduler = onUthreads ? client.TaskScheduler : TaskScheduler.Default;
         if (usePipes)
         {
-            echo = Task.Run(() => PipeEchoAsync(serverConnection, stop.Token));
-            loop = count => PipeClientAsync(clientConnection, count);
+            echo = Start(() => PipeEchoAsync(serverConnection, stop.Token), serverScheduler);
+            loop = count => Start(() => PipeClientAsync(clientConnection, count), clientScheduler);
         }
         else
         {
             var serverSocket = new JunctionSocketAdapter(serverConnection);
             var clientSocket = new JunctionSocketAdapter(clientConnection);
-            echo = Task.Run(() => SocketEchoAsync(serverSocket.ReceiveAsync, serverSocket.SendAsync, stop.Token));
-            loop = count => SocketClientAsync(clientSocket.ReceiveAsync, clientSocket.SendAsync, count);
+            echo = Start(() => SocketEchoAsync(serverSocket.ReceiveAsync, serverSocket.SendAsync, stop.Token), serverScheduler);
+            loop = count => Start(() => SocketClientAsync(clientSocket.ReceiveAsync, clientSocket.SendAsync, count), clientScheduler);
         }
         BenchResult result = Measure(loop, seconds);
         stop.Cancel();
@@ -70,6 +82,9 @@ internal static class SocketsBenchmarks
         serverConnection.Dispose();
         return result;
     }
+
+    private static Task Start(Func<Task> body, TaskScheduler scheduler) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
 
     private static BenchResult LinuxRoundTrips(double seconds)
     {

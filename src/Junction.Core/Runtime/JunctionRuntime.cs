@@ -12,14 +12,20 @@ namespace Junction.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Kthreads are dedicated threads by default (<see cref="KthreadMode"/>), chosen by measurement on the 2-core
-/// development VM (`dotnet run -c Release --project bench/Junction.Bench -- runtime`, two runs, machine shared
-/// with other builds): wake-up of a parked instance (UDP packet sent to handler uthread) p50 75-81 us / p99
-/// 117-181 us dedicated vs 78-92 us / 141-159 us on the thread pool; UDP request/response with 5 us of work per
-/// request and one server kthread 56-80 k/s dedicated vs 41-72 k/s pooled; 32 vs 64 bytes allocated per wake-up.
-/// A parked dedicated kthread wakes in epoll and runs the instance itself; a pooled one needs the runtime's epoll
-/// thread to queue a work item that a pool thread then wakes for, one more hand-off, and it shares the pool with
-/// the application's own blocking work. Idle cost is zero in both modes (every thread blocks).
+/// Kthreads are dedicated threads by default (<see cref="KthreadMode"/>). Measured on the 2-core development VM
+/// (`dotnet run -c Release --project bench/Junction.Bench -- runtime`, machine shared with other builds, load 9-12):
+/// wake-up of a parked instance (UDP packet sent to handler uthread) p50 28-34 us dedicated, 15-28 us on the thread
+/// pool (p99 varies with the load, 40 us to 2 ms); UDP request/response with 5 us of work per request 100-160 k/s in
+/// both modes; nothing allocated per wake-up or request in either mode. A parked dedicated kthread wakes in epoll and
+/// runs the instance itself; a pooled one needs the runtime's epoll thread to queue a work item that a pool thread
+/// then wakes for, and it shares the pool with the application's own blocking work. Idle cost is zero in both modes
+/// (every thread blocks).
+/// </para>
+/// <para>
+/// Spinning: a kthread whose instance has nothing to do polls it again for <see cref="JunctionRuntimeOptions.SpinBeforePark"/>
+/// and yields its core between the polls: the thread it just woke (the peer instance's kthread, the pool thread that
+/// runs the application's continuation) is often queued on the same core, and without the yield waited out the whole
+/// spin (wake-up p50 was 72-81 us; the kernel's own eventfd-to-epoll wake-up is about 9 us on this VM).
 /// </para>
 /// <para>
 /// Parking: an instance whose kthread has found nothing to do for <see cref="JunctionRuntimeOptions.SpinBeforePark"/>
@@ -308,11 +314,17 @@ public sealed class JunctionRuntime : IDisposable, IAsyncDisposable
         }
         else if (_kthreads.Count < _options.MaxKthreads + Volatile.Read(ref _blockedKthreads))
         {
-            var kthread = new Kthread(this, _kthreads.Count);
-            kthread.Thread = new Thread(() => RunDedicatedKthread(kthread)) { IsBackground = true, Name = $"junction kthread {kthread.Id}" };
-            _kthreads.Add(kthread);
-            kthread.Thread.UnsafeStart();
+            StartDedicatedKthreadLocked();
         }
+    }
+
+    // Its own method: the closure's captured state would otherwise be allocated on every WakeOneLocked call.
+    private void StartDedicatedKthreadLocked()
+    {
+        var kthread = new Kthread(this, _kthreads.Count);
+        kthread.Thread = new Thread(() => RunDedicatedKthread(kthread)) { IsBackground = true, Name = $"junction kthread {kthread.Id}" };
+        _kthreads.Add(kthread);
+        kthread.Thread.UnsafeStart();
     }
 
     private bool TryTakeTicket(out RuntimeInstance? instance)

@@ -214,6 +214,14 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
         Activate(wake: true);
     }
 
+    /// <summary>Queues a uthread unless the instance was disposed (nothing would run it).</summary>
+    internal bool TryEnqueue(object callback, object? state)
+    {
+        if (State == Disposed) return false;
+        Enqueue(callback, state);
+        return true;
+    }
+
     internal void ScheduleTimer(TimerEntry entry, Instant deadline)
     {
         using (EnterStack()) _timers.Schedule(entry, deadline);
@@ -335,6 +343,12 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
             {
                 if (TryLeaveIdle(slot)) return;
                 idleSince = 0;
+            }
+            else
+            {
+                // Spin politely: a thread this kthread just woke (the peer's kthread, the application's pool thread)
+                // is often queued behind it on the same core, and would otherwise wait out the whole spin.
+                Thread.Yield();
             }
             if (now - servedSince >= runtime.QuantumTicks)
             {

@@ -20,8 +20,10 @@ namespace Junction.Sockets;
 /// the end report <c>IsCompleted</c> and drop the bytes. <see cref="DisposeAsync"/> closes (FIN after queued data, or
 /// RST when received data was left unread, as close() does).</para>
 /// <para>Threads: any thread may use the pipes. Work on the stack runs inline when the caller is a uthread of the
-/// instance and is posted to the instance otherwise; completions of waiting reads and flushes run asynchronously
-/// (on the awaiting code's context, else the thread pool), never inside the stack.</para>
+/// instance and is taken from the caller's thread otherwise; completions of waiting reads and flushes run
+/// asynchronously, never inside the stack, and allocate nothing: code awaiting on a uthread of the instance resumes as
+/// a uthread (with or without <c>ConfigureAwait(false)</c>; after a stack poll, on the same kthread right after the
+/// poll), other code on its synchronization context or task scheduler, else on the thread pool.</para>
 /// </remarks>
 public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposable
 {

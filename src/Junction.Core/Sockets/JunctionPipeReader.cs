@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
+using Junction.Runtime;
 using Junction.Stack.Tcp;
 
 namespace Junction.Sockets;
@@ -21,7 +22,7 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
     private static readonly Action<object?> s_cancel = static state => ((JunctionPipeReader)state!).CancelWait();
 
     private readonly JunctionConnection _connection;
-    private ManualResetValueTaskSourceCore<ReadResult> _waiter = new() { RunContinuationsAsynchronously = true };
+    private UthreadValueTaskSourceCore<ReadResult> _waiter;
     private CancellationTokenRegistration _registration;
     private CancellationToken _waitToken;
     private ReadOnlySequence<byte> _buffer;
@@ -187,6 +188,16 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
             else if (_error is not null) FailWaiterLocked(_error);
         }
     }
+
+    /// <summary>The token of the pending read <see cref="ReadAsync"/> returned.</summary>
+    internal short PendingToken => _waiter.Version;
+
+    /// <summary>Runs <paramref name="item"/> (as a uthread, on the caller's context, or on the pool) once read <paramref name="token"/> completes.</summary>
+    internal void OnReadCompleted(IThreadPoolWorkItem item, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(UthreadValueTaskSourceCore<ReadResult>.ExecuteWorkItem, item, token, flags);
+
+    /// <summary>The outcome of read <paramref name="token"/> (it throws what the read failed with).</summary>
+    internal ReadResult GetReadResult(short token) => _waiter.GetResult(token);
 
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _waiter.GetResult(token);
 

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Numerics;
 using System.Threading.Tasks.Sources;
+using Junction.Runtime;
 using Junction.Stack.Tcp;
 
 namespace Junction.Sockets;
@@ -28,7 +29,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
     private readonly JunctionConnection _connection;
     private readonly int _pause;
     private readonly int _resume;
-    private ManualResetValueTaskSourceCore<FlushResult> _waiter = new() { RunContinuationsAsynchronously = true };
+    private UthreadValueTaskSourceCore<FlushResult> _waiter;
     private CancellationTokenRegistration _registration;
     private CancellationToken _waitToken;
     private byte[]? _ring;

@@ -22,6 +22,7 @@ public sealed class JunctionSocket : IDisposable
     private bool _ownsReservation;
     private JunctionListener? _listener;
     private JunctionConnection? _connection;
+    private TcpReceiveOperation? _receiveOperation;
     private UdpChannel? _udp;
     private IPEndPoint? _udpRemote;
     private bool _sendShutdown;
@@ -215,17 +216,49 @@ public sealed class JunctionSocket : IDisposable
     public void Connect(EndPoint remoteEP) => Wait(ConnectAsync(remoteEP).AsTask(), Timeout.Infinite);
 
     /// <summary>Sends every byte of <paramref name="buffer"/> (TCP; waits for room in the send buffer) or one datagram to the connected peer (UDP).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags = SocketFlags.None, CancellationToken cancellationToken = default)
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags = SocketFlags.None, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        if (_udp is not null || ProtocolType == ProtocolType.Udp)
+        try
         {
-            if (_udpRemote is null) throw new SocketException((int)SocketError.NotConnected);
-            return _udp!.SendTo(buffer.Span, _udpRemote);
+            ThrowIfDisposed();
+            if (_udp is not null || ProtocolType == ProtocolType.Udp)
+            {
+                if (_udpRemote is null) throw new SocketException((int)SocketError.NotConnected);
+                return new ValueTask<int>(_udp!.SendTo(buffer.Span, _udpRemote));
+            }
+            JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
+            if (_sendShutdown) throw new SocketException((int)SocketError.Shutdown);
+            JunctionPipeWriter writer = connection.Writer;
+            // The common case, with no state machine: the bytes fit in the ring and the flush does not wait.
+            if (buffer.Length > writer.ContiguousFree()) return SendSlowAsync(connection, buffer, cancellationToken);
+            if (!buffer.IsEmpty)
+            {
+                buffer.Span.CopyTo(writer.GetSpan(buffer.Length));
+                writer.Advance(buffer.Length);
+            }
+            ValueTask<System.IO.Pipelines.FlushResult> flush = writer.FlushAsync(cancellationToken);
+            if (!flush.IsCompletedSuccessfully) return FinishSendAsync(connection, flush, buffer.Length);
+            if (flush.Result.IsCompleted && buffer.Length > 0) throw SendError(connection);
+            return new ValueTask<int>(buffer.Length);
         }
-        JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
-        if (_sendShutdown) throw new SocketException((int)SocketError.Shutdown);
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<int>(exception);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> FinishSendAsync(JunctionConnection connection, ValueTask<System.IO.Pipelines.FlushResult> flush, int sent)
+    {
+        System.IO.Pipelines.FlushResult flushed = await flush.ConfigureAwait(false);
+        if (flushed.IsCompleted && sent > 0) throw SendError(connection);
+        return sent;
+    }
+
+    /// <summary>The send that waits for room in the ring (back-pressure) part way.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> SendSlowAsync(JunctionConnection connection, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
         JunctionPipeWriter writer = connection.Writer;
         int sent = 0;
         while (sent < buffer.Length)
@@ -271,28 +304,55 @@ public sealed class JunctionSocket : IDisposable
     /// Receives at most <paramref name="buffer"/>.Length bytes (TCP: 0 at the end of the stream; an empty buffer waits
     /// until data is available and returns 0) or one datagram (UDP, from anyone).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, SocketFlags socketFlags = SocketFlags.None, CancellationToken cancellationToken = default)
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, SocketFlags socketFlags = SocketFlags.None, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        if (_udp is not null || ProtocolType == ProtocolType.Udp)
-        {
-            if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
-            SocketReceiveFromResult datagram = await _udp.ReceiveFromAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return datagram.ReceivedBytes;
-        }
-        JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
-        if (_receiveShutdown) return 0;
-        System.IO.Pipelines.PipeReader reader = connection.Input;
-        System.IO.Pipelines.ReadResult read;
         try
         {
-            read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ThrowIfDisposed();
+            if (_udp is not null || ProtocolType == ProtocolType.Udp)
+            {
+                if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
+                return ReceiveDatagramAsync(_udp, buffer, cancellationToken);
+            }
+            JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
+            if (_receiveShutdown) return new ValueTask<int>(0);
+            JunctionPipeReader reader = connection.Reader;
+            ValueTask<System.IO.Pipelines.ReadResult> read = reader.ReadAsync(cancellationToken);
+            if (read.IsCompleted) return new ValueTask<int>(CompleteReceive(read.GetAwaiter().GetResult(), buffer));
+            // Waits: a reusable operation (one receive at a time, as the reader allows) resumes the caller.
+            TcpReceiveOperation operation = _receiveOperation ??= new TcpReceiveOperation(this);
+            if (operation.TryTake()) return operation.Start(reader, reader.PendingToken, buffer);
+            return FinishReceiveAsync(read, buffer);
         }
-        catch (InvalidOperationException) when (_disposed != 0)
+        catch (Exception exception)
         {
-            throw SocketErrors.Aborted();
+            return ValueTask.FromException<int>(MapReceiveError(exception));
         }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> FinishReceiveAsync(ValueTask<System.IO.Pipelines.ReadResult> read, Memory<byte> buffer)
+    {
+        try
+        {
+            return CompleteReceive(await read.ConfigureAwait(false), buffer);
+        }
+        catch (Exception exception)
+        {
+            throw MapReceiveError(exception);
+        }
+    }
+
+    private static async ValueTask<int> ReceiveDatagramAsync(UdpChannel udp, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        SocketReceiveFromResult datagram = await udp.ReceiveFromAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return datagram.ReceivedBytes;
+    }
+
+    /// <summary>Copies what a completed read returned into <paramref name="buffer"/> and consumes it.</summary>
+    internal int CompleteReceive(in System.IO.Pipelines.ReadResult read, Memory<byte> buffer)
+    {
+        System.IO.Pipelines.PipeReader reader = _connection!.Input;
         System.Buffers.ReadOnlySequence<byte> data = read.Buffer;
         if (buffer.IsEmpty)
         {
@@ -305,6 +365,10 @@ public sealed class JunctionSocket : IDisposable
         reader.AdvanceTo(taken.End);
         return n;
     }
+
+    /// <summary>A read of a socket disposed meanwhile fails as Socket's does: OperationAborted.</summary>
+    internal Exception MapReceiveError(Exception exception) =>
+        exception is InvalidOperationException and not ObjectDisposedException && _disposed != 0 ? SocketErrors.Aborted() : exception;
 
     /// <summary>Array-segment form of <see cref="ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>.</summary>
     public Task<int> ReceiveAsync(ArraySegment<byte> buffer, SocketFlags socketFlags = SocketFlags.None) => ReceiveAsync(buffer.AsMemory(), socketFlags).AsTask();
