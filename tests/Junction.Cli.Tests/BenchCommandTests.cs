@@ -5,7 +5,7 @@ namespace Junction.Cli.Tests;
 public sealed class BenchCommandTests
 {
     [Fact]
-    public void Bench_tcp_rr_json_has_junction_linux_and_ratio_objects_of_the_documented_schema()
+    public void Bench_tcp_rr_json_has_junction_linux_junction_to_junction_and_ratio_objects_of_the_documented_schema()
     {
         RootRequired.Check();
         string path = Path.Combine(Path.GetTempPath(), $"junction-rr-{Environment.ProcessId}.json");
@@ -31,6 +31,12 @@ public sealed class BenchCommandTests
                 Assert.Equal(0, figures.GetProperty("errors").GetInt64());
                 Assert.False(figures.TryGetProperty("gbps", out _));
             }
+            JsonElement pair = scenario.GetProperty("junction_to_junction");
+            Assert.True(pair.GetProperty("rps").GetDouble() > 0);
+            Assert.True(pair.GetProperty("p50_us").GetDouble() > 0);
+            Assert.True(pair.GetProperty("p99_us").GetDouble() >= pair.GetProperty("p50_us").GetDouble());
+            Assert.Equal(0, pair.GetProperty("errors").GetInt64());
+            Assert.False(pair.TryGetProperty("server_cpu_s_per_100k", out _));
             JsonElement ratio = scenario.GetProperty("ratio");
             double expected = scenario.GetProperty("junction").GetProperty("rps").GetDouble() / scenario.GetProperty("linux").GetProperty("rps").GetDouble();
             Assert.Equal(expected, ratio.GetProperty("rps").GetDouble(), 2);

@@ -30,6 +30,12 @@ internal interface IBenchTarget : IAsyncDisposable
 
     JunctionHost OpenJunction(HostSettings settings);
 
+    /// <summary>
+    /// A second Junction instance on the client side (the lab's client-side veth, in the client namespace, at another
+    /// lab address), for tcp-rr's Junction↔Junction round trips.
+    /// </summary>
+    JunctionHost OpenJunctionClient(HostSettings settings);
+
     /// <summary>Points Kestrel's Junction transport at this target's device (the http-plaintext scenario's Junction side).</summary>
     void ConfigureTransport(JunctionTransportOptions options, HostSettings settings);
 

@@ -27,6 +27,9 @@ internal sealed class LabTarget(JunctionLab lab, string? wrk) : IBenchTarget
 
     public JunctionHost OpenJunction(HostSettings settings) => JunctionHost.OpenXdp(lab, lab.JunctionAddress, settings);
 
+    public JunctionHost OpenJunctionClient(HostSettings settings) =>
+        JunctionHost.OpenXdp(lab.Client.Interface, lab.Client.Namespace, lab.GetJunctionAddress(1), JunctionLab.PrefixLength, settings, client: true);
+
     public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
     {
         options.Device = JunctionDevice.Xdp;

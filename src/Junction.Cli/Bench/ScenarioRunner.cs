@@ -22,9 +22,9 @@ internal static class ScenarioRunner
         status($"{Scenarios.Name(scenario)}: Linux");
         SideFigures linux = await RunLinuxAsync(target, scenario, settings, cancellationToken).ConfigureAwait(false);
         status($"{Scenarios.Name(scenario)}: Junction");
-        SideFigures junction = await RunJunctionAsync(target, scenario, settings, cancellationToken).ConfigureAwait(false);
+        (SideFigures junction, SideFigures? junctionToJunction) = await RunJunctionAsync(target, scenario, settings, status, cancellationToken).ConfigureAwait(false);
         int connections = scenario == Scenario.UdpPps ? Request(target.LinuxAddress, scenario, settings).UdpSenders : settings.ConnectionsFor(scenario);
-        return new ScenarioResult(scenario, junction, linux) { Connections = connections };
+        return new ScenarioResult(scenario, junction, linux) { Connections = connections, JunctionToJunction = junctionToJunction };
     }
 
     private static async Task<SideFigures> RunLinuxAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal static class ScenarioRunner
         return Figures(scenario, measured, counter.Delta, target, $"System.Net.Sockets {kind} server (thread per connection) on {where}");
     }
 
-    private static async Task<SideFigures> RunJunctionAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, CancellationToken cancellationToken)
+    private static async Task<(SideFigures Junction, SideFigures? JunctionToJunction)> RunJunctionAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, Action<string> status, CancellationToken cancellationToken)
     {
         ushort port = Scenarios.Port(scenario);
         if (scenario == Scenario.HttpPlaintext)
@@ -63,7 +63,7 @@ internal static class ScenarioRunner
             // The same ASP.NET Core app as the Linux side, on Kestrel's Junction transport.
             await using JunctionKestrelServer kestrel = await JunctionKestrelServer.StartAsync(target.JunctionAddress, port, options => target.ConfigureTransport(options, settings.Host)).ConfigureAwait(false);
             MeasuredLoad load = await target.RunLoadAsync(Request(target.JunctionAddress, scenario, settings), true, static () => { }, static () => { }, cancellationToken).ConfigureAwait(false);
-            return Figures(scenario, load, null, target, $"ASP.NET Core Kestrel (Junction transport, UseJunction) on {target.TransportDescription}, runtime kthreads park when idle");
+            return (Figures(scenario, load, null, target, $"ASP.NET Core Kestrel (Junction transport, UseJunction) on {target.TransportDescription}, runtime kthreads park when idle"), null);
         }
         using JunctionHost host = target.OpenJunction(settings.Host);
         Func<long> received = () => 0;
@@ -88,8 +88,40 @@ internal static class ScenarioRunner
         }
         var counter = new WindowCounter(received);
         MeasuredLoad measured = await target.RunLoadAsync(Request(target.JunctionAddress, scenario, settings), true, counter.Start, counter.End, cancellationToken).ConfigureAwait(false);
-        string server = $"Junction {kind} on {host.Description}, {(settings.Host.YieldWhenIdle ? "poll thread yields when idle" : "busy-polling thread")}";
-        return Figures(scenario, measured, counter.Delta, target, server);
+        string polling = settings.Host.YieldWhenIdle ? "poll thread yields when idle" : "busy-polling thread";
+        SideFigures figures = Figures(scenario, measured, counter.Delta, target, $"Junction {kind} on {host.Description}, {polling}");
+        if (scenario != Scenario.TcpRr) return (figures, null);
+        status($"{Scenarios.Name(scenario)}: Junction↔Junction");
+        return (figures, JunctionToJunction(target, host, port, settings, $"Junction {kind} on {host.Description}, {polling}", cancellationToken));
+    }
+
+    /// <summary>
+    /// tcp-rr between two Junction stacks: a client instance on its own poll thread pings the server instance that
+    /// the Linux client just measured, one 64-byte round trip outstanding, for the same warm-up and duration.
+    /// </summary>
+    private static SideFigures JunctionToJunction(IBenchTarget target, JunctionHost server, ushort port, BenchSettings settings, string serverDescription, CancellationToken cancellationToken)
+    {
+        // The client never captures: --pcap records the server instance only.
+        using JunctionHost client = target.OpenJunctionClient(settings.Host with { PcapPath = null });
+        JunctionPinger pinger = client.Thread.Invoke(() => new JunctionPinger(client.Stack, server.Address, port, settings.Warmup, settings.Duration));
+        client.Thread.AddPoller(_ => pinger.Poll());
+        var deadline = DateTime.UtcNow + settings.Warmup + settings.Duration + TimeSpan.FromSeconds(10);
+        while (!pinger.IsFinished)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Junction↔Junction round trips stalled: {client.Thread.Invoke(pinger.Describe)}.");
+            Thread.Sleep(10);
+        }
+        LatencyHistogram histogram = pinger.Histogram;
+        return new SideFigures
+        {
+            Rps = histogram.Count / pinger.Seconds,
+            P50Us = histogram.Percentile(50),
+            P99Us = histogram.Percentile(99),
+            Server = serverDescription,
+            Generator = $"Junction TCP client on {client.Description} at {client.Address}, round trips from its poll thread",
+        };
     }
 
     private static LoadRequest Request(Ipv4Address address, Scenario scenario, BenchSettings settings) =>

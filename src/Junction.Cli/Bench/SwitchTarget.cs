@@ -20,6 +20,7 @@ internal sealed class SwitchTarget : IBenchTarget
 {
     private static readonly Ipv4Address ServerAddress = new(10, 77, 0, 1);
     private static readonly Ipv4Address ClientAddress = new(10, 77, 0, 253);
+    private static readonly Ipv4Address JunctionClientAddress = new(10, 77, 0, 2);
     private readonly VirtualSwitch _switch = VirtualSwitch.CreateRealTime();
     private readonly JunctionNetwork _client;
     private uint _nextMac = 16;
@@ -45,6 +46,9 @@ internal sealed class SwitchTarget : IBenchTarget
 
     public JunctionHost OpenJunction(HostSettings settings) =>
         JunctionHost.OpenOnSwitch(_switch, MacAddress.LocallyAdministered(_nextMac++), ServerAddress, settings);
+
+    public JunctionHost OpenJunctionClient(HostSettings settings) =>
+        JunctionHost.OpenOnSwitch(_switch, MacAddress.LocallyAdministered(_nextMac++), JunctionClientAddress, settings, client: true);
 
     public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
     {

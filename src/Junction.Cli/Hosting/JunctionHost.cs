@@ -46,8 +46,8 @@ internal sealed class JunctionHost : IDisposable
     public static JunctionHost OpenXdp(JunctionLab lab, Ipv4Address address, HostSettings settings) =>
         OpenXdp(lab.Server.Interface, lab.Server.Namespace, address, JunctionLab.PrefixLength, settings);
 
-    /// <summary>Runs an instance at <paramref name="address"/> on queue 0 of <paramref name="interfaceName"/> in the named network namespace (null: this process's).</summary>
-    public static JunctionHost OpenXdp(string interfaceName, string? namespaceName, Ipv4Address address, int prefixLength, HostSettings settings)
+    /// <summary>Runs an instance at <paramref name="address"/> on queue 0 of <paramref name="interfaceName"/> in the named network namespace (null: this process's); a <paramref name="client"/> instance has its own seed and thread name and is never pinned to the server's CPU.</summary>
+    public static JunctionHost OpenXdp(string interfaceName, string? namespaceName, Ipv4Address address, int prefixLength, HostSettings settings, bool client = false)
     {
         var options = new XdpDeviceOptions
         {
@@ -70,7 +70,7 @@ internal sealed class JunctionHost : IDisposable
             XdpDevice device = xdp.OpenPort(0).AddDevice(address);
             owned.Insert(0, device);
             string description = $"AF_XDP ({device.Mode}) on {(namespaceName is null ? "" : namespaceName + "/")}{interfaceName} queue 0";
-            return Start(device, address, prefixLength, settings, description, owned, xdp.Notes);
+            return Start(device, address, prefixLength, settings, description, owned, xdp.Notes, client);
         }
         catch
         {
@@ -80,10 +80,10 @@ internal sealed class JunctionHost : IDisposable
     }
 
     /// <summary>Runs an instance at <paramref name="address"/> on a new port of <paramref name="network"/> (no root needed).</summary>
-    public static JunctionHost OpenOnSwitch(VirtualSwitch network, MacAddress mac, Ipv4Address address, HostSettings settings)
+    public static JunctionHost OpenOnSwitch(VirtualSwitch network, MacAddress mac, Ipv4Address address, HostSettings settings, bool client = false)
     {
         VirtualPort port = network.CreatePort(mac);
-        return Start(port, address, JunctionLab.PrefixLength, settings, "the in-process virtual switch", [port], []);
+        return Start(port, address, JunctionLab.PrefixLength, settings, "the in-process virtual switch", [port], [], client);
     }
 
     public void Dispose()
@@ -93,7 +93,7 @@ internal sealed class JunctionHost : IDisposable
         foreach (IDisposable item in _owned) item.Dispose();
     }
 
-    private static JunctionHost Start(INetDevice device, Ipv4Address address, int prefixLength, HostSettings settings, string description, List<IDisposable> owned, IReadOnlyList<string> notes)
+    private static JunctionHost Start(INetDevice device, Ipv4Address address, int prefixLength, HostSettings settings, string description, List<IDisposable> owned, IReadOnlyList<string> notes, bool client)
     {
         if (settings.PcapPath is { } path)
         {
@@ -105,7 +105,7 @@ internal sealed class JunctionHost : IDisposable
             device = capture;
             description += $", captured to {path}";
         }
-        var thread = new PollThread("junction server", settings.YieldWhenIdle, settings.Pin ? Affinity.ServerCpu : null);
+        var thread = new PollThread(client ? "junction client" : "junction server", settings.YieldWhenIdle, settings.Pin && !client ? Affinity.ServerCpu : null);
         try
         {
             var stackOptions = new NetStackOptions
@@ -113,7 +113,7 @@ internal sealed class JunctionHost : IDisposable
                 Address = address,
                 PrefixLength = prefixLength,
                 UdpReceiveQueueLength = 4096,
-                Seed = 1,
+                Seed = client ? 2 : 1,
             };
             stackOptions.Tcp.ReceiveBufferSize = 4 << 20;
             stackOptions.Tcp.SendBufferSize = 1 << 20;

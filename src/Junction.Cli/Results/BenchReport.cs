@@ -44,6 +44,7 @@ internal sealed class BenchReport(string environment, double durationSeconds)
                 json.WriteNumber("connections", result.Connections);
                 WriteSide(json, "junction", result.Junction);
                 WriteSide(json, "linux", result.Linux);
+                if (result.JunctionToJunction is { } junctionToJunction) WriteSide(json, "junction_to_junction", junctionToJunction);
                 json.WriteStartObject("ratio");
                 foreach ((string field, double value) in result.Ratios) json.WriteNumber(field, Math.Round(value, 3));
                 json.WriteEndObject();

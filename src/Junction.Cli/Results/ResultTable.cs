@@ -33,12 +33,22 @@ internal static class ResultTable
                 table.AddRow(first ? result.Name : "", label, Format(junction, format), Format(linux, format), ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-");
                 first = false;
             }
+            if (result.JunctionToJunction is not { } pair) continue;
+            first = true;
+            foreach ((string _, string label, Func<SideFigures, double?> get, string format) in Rows)
+            {
+                if (get(pair) is not { } value) continue;
+                table.AddRow(first ? result.Name + " Junction↔Junction" : "", label, Format(value, format), "-", "-");
+                first = false;
+            }
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]Ratio = Junction ÷ Linux: above 1 is better for requests/s, throughput and datagrams/s; below 1 is better for latency and CPU.[/]");
         foreach (ScenarioResult result in report.Scenarios)
         {
             AnsiConsole.MarkupLine($"[grey]{result.Name}: Junction = {Markup.Escape(result.Junction.Server)}; Linux = {Markup.Escape(result.Linux.Server)}; load: {Markup.Escape(result.Linux.Generator)}.[/]");
+            if (result.JunctionToJunction is { } pair)
+                AnsiConsole.MarkupLine($"[grey]{result.Name} Junction↔Junction = {Markup.Escape(pair.Server)}; load: {Markup.Escape(pair.Generator)}.[/]");
             if (result.Junction.Errors + result.Linux.Errors > 0)
                 AnsiConsole.MarkupLine($"[yellow]{result.Name}: errors Junction {result.Junction.Errors}, Linux {result.Linux.Errors}.[/]");
         }

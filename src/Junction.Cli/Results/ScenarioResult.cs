@@ -10,6 +10,9 @@ internal sealed record ScenarioResult(Scenario Scenario, SideFigures Junction, S
     /// <summary>Concurrent connections the load used (senders for udp-pps).</summary>
     public int Connections { get; init; }
 
+    /// <summary>tcp-rr only: a Junction client stack pinging the Junction server (no Linux stack on the path); null elsewhere.</summary>
+    public SideFigures? JunctionToJunction { get; init; }
+
     public static double? Ratio(double? junction, double? linux) =>
         junction is { } j && linux is { } l && l > 0 && double.IsFinite(j) && double.IsFinite(l) ? j / l : null;
 
