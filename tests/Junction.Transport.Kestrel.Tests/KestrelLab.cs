@@ -11,6 +11,7 @@ using Junction.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Junction.Tests.Kestrel;
@@ -123,10 +124,10 @@ internal sealed class KestrelLab : IAsyncDisposable
 
     /// <summary>
     /// Starts the host: <paramref name="map"/> adds the endpoints, <paramref name="kestrel"/> adjusts Kestrel after the
-    /// Junction endpoint (<paramref name="protocols"/>) is added, <paramref name="junction"/> the transport; with
+    /// Junction endpoint (<paramref name="protocols"/>) is added, <paramref name="junction"/> the transport, <paramref name="services"/> the host's services; with
     /// <paramref name="loopback"/> it also listens on 127.0.0.1 (an ephemeral port), which Kestrel's Sockets transport serves.
     /// </summary>
-    public static async Task<KestrelLab> StartAsync(Action<WebApplication> map, Action<KestrelServerOptions>? kestrel = null, Action<JunctionTransportOptions>? junction = null, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, bool loopback = false)
+    public static async Task<KestrelLab> StartAsync(Action<WebApplication> map, Action<KestrelServerOptions>? kestrel = null, Action<JunctionTransportOptions>? junction = null, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, bool loopback = false, Action<IServiceCollection>? services = null)
     {
         VirtualSwitch network = VirtualSwitch.CreateRealTime();
         var clientRuntime = new JunctionRuntime(new JunctionRuntimeOptions { MaxKthreads = 1 });
@@ -137,6 +138,7 @@ internal sealed class KestrelLab : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        services?.Invoke(builder.Services);
         builder.WebHost.UseJunction(o =>
         {
             o.Switch = network;
