@@ -61,6 +61,50 @@ public sealed partial class KestrelOverXdpTests(KestrelXdpLab lab) : IClassFixtu
         Assert.DoesNotContain("Non-2xx", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Curl_over_https_with_a_self_signed_certificate_speaks_http11_and_http2_by_alpn()
+    {
+        // -k: the certificate is self-signed. --http2 over TLS lets ALPN choose h2.
+        (int exitCode, string output) = lab.RunOnClient(Patience, "curl", "-sSk", "--fail", "--http1.1", "-w", "|%{http_version}", lab.HttpsUrl("/protocol"));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("HTTP/1.1|1.1", output.Trim());
+
+        (exitCode, output) = lab.RunOnClient(Patience, "curl", "-sSk", "--fail", "--http2", "-w", "|%{http_version}", lab.HttpsUrl("/protocol"));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("HTTP/2|2", output.Trim());
+
+        string body = lab.HttpsUrl("/body");
+        (exitCode, output) = lab.RunOnClient(Patience, "bash", "-o", "pipefail", "-c", $"curl -sSk --fail --http2 {body} | sha256sum");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(KestrelXdpLab.BodySha256 + "  -", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("h2c")]
+    [InlineData("h2")]
+    public void H2load_completes_every_request_over_multiplexed_streams(string mode)
+    {
+        Assert.True(File.Exists("/usr/bin/h2load"), "h2load is not installed: 'apt-get install -y nghttp2-client' (scripts/test.sh installs it).");
+        // 4 connections × 16 concurrent streams: h2load speaks h2c by prior knowledge to an http URL, h2 by ALPN to https.
+        string url = mode == "h2c" ? lab.Url(KestrelXdpLab.Http2Port, "/plaintext") : lab.HttpsUrl("/plaintext");
+        (int exitCode, string output) = lab.RunOnClient(Patience, "h2load", "-n", "4000", "-c", "4", "-m", "16", url);
+
+        Assert.True(exitCode == 0, output);
+        Match requests = H2loadRequestsLine().Match(output);
+        Assert.True(requests.Success, output);
+        Assert.Equal("4000", requests.Groups["done"].Value);
+        Assert.Equal("4000", requests.Groups["succeeded"].Value);
+        Assert.Equal("0", requests.Groups["failed"].Value);
+        Assert.Equal("0", requests.Groups["errored"].Value);
+        Assert.Matches(@"status codes: 4000 2xx", output);
+    }
+
+    [GeneratedRegex(@"requests: \d+ total, \d+ started, (?<done>\d+) done, (?<succeeded>\d+) succeeded, (?<failed>\d+) failed, (?<errored>\d+) errored")]
+    private static partial Regex H2loadRequestsLine();
+
     [GeneratedRegex(@"(\d+) requests in")]
     private static partial Regex RequestsLine();
 }
