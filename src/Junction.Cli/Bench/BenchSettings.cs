@@ -12,6 +12,9 @@ internal sealed record BenchSettings
     /// <summary>Connections for tcp-rr, tcp-bulk and http-plaintext; null: each scenario's default.</summary>
     public int? Connections { get; init; }
 
+    /// <summary>http-plaintext requests in flight per connection (wrk, through a Lua script); 1: no pipelining.</summary>
+    public int Pipeline { get; init; } = 1;
+
     public HostSettings Host { get; init; } = new();
 
     public int ConnectionsFor(Load.Scenario scenario) => Connections ?? scenario switch

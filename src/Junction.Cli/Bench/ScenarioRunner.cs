@@ -125,7 +125,7 @@ internal static class ScenarioRunner
     }
 
     private static LoadRequest Request(Ipv4Address address, Scenario scenario, BenchSettings settings) =>
-        new(scenario, new IPEndPoint(address.ToIPAddress(), Scenarios.Port(scenario)), settings.ConnectionsFor(scenario), settings.Warmup, settings.Duration);
+        new(scenario, new IPEndPoint(address.ToIPAddress(), Scenarios.Port(scenario)), settings.ConnectionsFor(scenario), settings.Warmup, settings.Duration) { Pipeline = settings.Pipeline };
 
     private static SideFigures Figures(Scenario scenario, MeasuredLoad measured, long? received, IBenchTarget target, string server)
     {

@@ -19,6 +19,7 @@ internal static class BenchCommand
         scenario.AcceptOnlyFromAmong([.. Scenarios.All.Select(Scenarios.Name), "all"]);
         var duration = new Option<double>("--duration", "-d") { Description = "Measured seconds per side (after a 1 s warm-up).", DefaultValueFactory = _ => 5 };
         var connections = new Option<int?>("--connections", "-c") { Description = "Connections (default: 1 for tcp-rr and tcp-bulk, 32 for http-plaintext)." };
+        var pipeline = new Option<int>("--pipeline") { Description = "http-plaintext: requests in flight per connection (HTTP/1.1 pipelining through a wrk Lua script; needs wrk).", DefaultValueFactory = _ => 1 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file (schema in docs/benchmarks.md)." };
         var load = LoadOption();
         var mode = ServeCommand.XdpModeOption();
@@ -26,7 +27,7 @@ internal static class BenchCommand
         var yieldIdle = new Option<bool>("--yield-when-idle") { Description = "The Junction poll thread calls sched_yield after an idle iteration (it never sleeps)." };
         var command = new Command("bench", "Benchmark a scenario on Junction and on Linux side by side (AF_XDP lab as root; virtual switch vs loopback otherwise).")
         {
-            scenario, duration, connections, json, load, mode, pin, yieldIdle,
+            scenario, duration, connections, pipeline, json, load, mode, pin, yieldIdle,
         };
         command.SetAction((parse, cancellationToken) => Cli.GuardAsync(() =>
         {
@@ -35,6 +36,7 @@ internal static class BenchCommand
             {
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Connections = parse.GetValue(connections),
+                Pipeline = parse.GetValue(pipeline),
                 Host = new HostSettings { AttachMode = parse.GetValue(mode), Pin = parse.GetValue(pin), YieldWhenIdle = parse.GetValue(yieldIdle) },
             };
             Scenario[] chosen = name == "all" ? Scenarios.All : [Scenarios.Parse(name)];
@@ -60,6 +62,11 @@ internal static class BenchCommand
             if (scenarios.Contains(Scenario.UdpPps)) throw new PrerequisiteException("udp-pps needs root: its senders are Linux sockets in the lab's client namespace. Run it with sudo.");
         }
         string? wrk = scenarios.Contains(Scenario.HttpPlaintext) ? TargetFactory.ChooseWrk(load, notes.Add) : null;
+        if (settings.Pipeline < 1) throw new PrerequisiteException("--pipeline must be at least 1.");
+        if (settings.Pipeline > 1 && wrk is null && scenarios.Contains(Scenario.HttpPlaintext))
+        {
+            throw new PrerequisiteException($"--pipeline {settings.Pipeline} needs wrk (the built-in generator does not pipeline): install it with '{Wrk.InstallHint}'.");
+        }
         await using IBenchTarget target = TargetFactory.Create(root, wrk);
         var report = new BenchReport(target.Environment, settings.Duration.TotalSeconds);
         report.Notes.AddRange(notes);

@@ -7,4 +7,7 @@ internal sealed record LoadRequest(Scenario Scenario, IPEndPoint Target, int Con
 {
     /// <summary>Sender threads for udp-pps.</summary>
     public int UdpSenders { get; init; } = 2;
+
+    /// <summary>HTTP requests in flight per connection for http-plaintext (wrk only): 1 is no pipelining.</summary>
+    public int Pipeline { get; init; } = 1;
 }

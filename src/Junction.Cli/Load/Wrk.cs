@@ -25,13 +25,47 @@ internal static partial class Wrk
     {
         string url = $"http://{request.Target}{HttpPlaintext.Path}";
         int threads = Math.Max(1, Math.Min(request.Connections, Environment.ProcessorCount));
-        // Warm-up: a run of its own whose figures are dropped.
-        if (request.Warmup > TimeSpan.Zero) await RunOnceAsync(lab, wrk, url, threads, request.Connections, request.Warmup, cancellationToken).ConfigureAwait(false);
-        TimeSpan before = ServerCpu.Now();
-        string output = await RunOnceAsync(lab, wrk, url, threads, request.Connections, request.Duration, cancellationToken).ConfigureAwait(false);
-        TimeSpan after = ServerCpu.Now();
-        return new MeasuredLoad(Parse(output, request.Duration.TotalSeconds), (after - before).TotalSeconds);
+        string? script = null;
+        if (request.Pipeline > 1)
+        {
+            script = Path.Combine(Path.GetTempPath(), $"junction-wrk-pipeline-{Environment.ProcessId}.lua");
+            await File.WriteAllTextAsync(script, PipelineScript, cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            string[] extra = script is null ? [] : ["-s", script];
+            string[] scriptArguments = script is null ? [] : ["--", request.Pipeline.ToString(CultureInfo.InvariantCulture)];
+            // Warm-up: a run of its own whose figures are dropped.
+            if (request.Warmup > TimeSpan.Zero) await RunOnceAsync(lab, wrk, url, threads, request.Connections, request.Warmup, extra, scriptArguments, cancellationToken).ConfigureAwait(false);
+            TimeSpan before = ServerCpu.Now();
+            string output = await RunOnceAsync(lab, wrk, url, threads, request.Connections, request.Duration, extra, scriptArguments, cancellationToken).ConfigureAwait(false);
+            TimeSpan after = ServerCpu.Now();
+            return new MeasuredLoad(Parse(output, request.Duration.TotalSeconds), (after - before).TotalSeconds);
+        }
+        finally
+        {
+            if (script is not null) File.Delete(script);
+        }
     }
+
+    /// <summary>
+    /// The wrk Lua script for HTTP/1.1 pipelining: each request wrk sends is the depth (the script's argument) copies
+    /// of the plain GET, so a connection has that many requests in flight; wrk counts every response.
+    /// </summary>
+    internal const string PipelineScript = """
+        init = function(args)
+          local depth = tonumber(args[1]) or 1
+          local requests = {}
+          for i = 1, depth do
+            requests[i] = wrk.format()
+          end
+          pipelined = table.concat(requests)
+        end
+
+        request = function()
+          return pipelined
+        end
+        """;
 
     /// <summary>Reads requests, p50 and p99 out of wrk's <c>--latency</c> report.</summary>
     internal static LoadFigures Parse(string output, double seconds)
@@ -74,11 +108,11 @@ internal static partial class Wrk
         return null;
     }
 
-    private static async Task<string> RunOnceAsync(JunctionLab lab, string wrk, string url, int threads, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task<string> RunOnceAsync(JunctionLab lab, string wrk, string url, int threads, int connections, TimeSpan duration, string[] script, string[] scriptArguments, CancellationToken cancellationToken)
     {
         string seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
-        using LabProcess process = lab.StartProcess(LabSide.Client, wrk, "--latency", "-t", threads.ToString(CultureInfo.InvariantCulture),
-            "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", seconds, url);
+        using LabProcess process = lab.StartProcess(LabSide.Client, wrk,
+            ["--latency", "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", seconds, .. script, url, .. scriptArguments]);
         while (!process.HasExited) await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         process.WaitForExit(TimeSpan.FromSeconds(5));
         if (process.ExitCode != 0) throw new InvalidOperationException($"wrk failed (exit {process.ExitCode}): {process.StandardError.Trim()}");
