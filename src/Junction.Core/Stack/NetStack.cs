@@ -90,7 +90,8 @@ public sealed class NetStack : IDisposable, ITcpOutput
     public int TcpConnectionCount => _tcp.ConnectionCount;
 
     /// <summary>When <see cref="Poll"/> must run next even if no frame arrives (<see cref="Instant.Never"/> if no timer is armed).</summary>
-    public Instant NextDeadline => Instant.Min(_tcp.NextDeadline, _arp.NextRetry);
+    public Instant NextDeadline =>
+        _transmitCount > 0 ? _now : Instant.Min(_tcp.NextDeadline, _arp.NextRetry); // frames the device refused go next poll
 
     /// <summary>
     /// Does all the work that is due: takes received frames from the device and processes them, fires timers,
@@ -478,6 +479,17 @@ public sealed class NetStack : IDisposable, ITcpOutput
     private bool Transmit(Frame frame, MacAddress destination, ushort etherType)
     {
         EthernetFrame.Emit(frame.Span, destination, _device.MacAddress, etherType);
+        if (_transmitCount == _transmitBatch.Length)
+        {
+            FlushTransmit();
+            if (_transmitCount == _transmitBatch.Length)
+            {
+                // The device's queue and our batch are both full: this frame is lost (TCP repairs it).
+                frame.Release();
+                Statistics.TransmitDropsCount++;
+                return false;
+            }
+        }
         _transmitBatch[_transmitCount++] = frame;
         if (_transmitCount == _transmitBatch.Length) FlushTransmit();
         return true;
@@ -488,13 +500,12 @@ public sealed class NetStack : IDisposable, ITcpOutput
         if (_transmitCount == 0) return;
         int accepted = _device.Transmit(_transmitBatch.AsSpan(0, _transmitCount));
         Statistics.FramesSentCount += accepted;
-        for (int i = accepted; i < _transmitCount; i++)
-        {
-            _transmitBatch[i].Release();
-            Statistics.TransmitDropsCount++;
-        }
-        Array.Clear(_transmitBatch, 0, _transmitCount);
-        _transmitCount = 0;
+        // A full device queue (an AF_XDP TX ring waiting for completions) is back-pressure, not loss: keep the rest,
+        // in order, for the next flush instead of leaving them to retransmission timeouts.
+        int left = _transmitCount - accepted;
+        Array.Copy(_transmitBatch, accepted, _transmitBatch, 0, left);
+        Array.Clear(_transmitBatch, left, accepted);
+        _transmitCount = left;
     }
 
     /// <summary>Closes every socket (connections are reset) and gives every frame back to the device.</summary>
@@ -503,6 +514,9 @@ public sealed class NetStack : IDisposable, ITcpOutput
         if (_disposed) return;
         _tcp.Dispose();
         FlushTransmit();
+        for (int i = 0; i < _transmitCount; i++) _transmitBatch[i].Release();
+        Array.Clear(_transmitBatch, 0, _transmitCount);
+        _transmitCount = 0;
         foreach (UdpSocket socket in _udpSockets.Values.ToArray()) socket.Dispose();
         _arp.Dispose();
         _disposed = true;

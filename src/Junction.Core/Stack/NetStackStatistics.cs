@@ -26,7 +26,7 @@ public sealed class NetStackStatistics
     /// <summary>Frames handed to the device.</summary>
     public long FramesSent => FramesSentCount;
 
-    /// <summary>Frames the device refused (its transmit queue was full).</summary>
+    /// <summary>Frames lost because the device's transmit queue stayed full while the stack's own batch was full too.</summary>
     public long TransmitDrops => TransmitDropsCount;
 
     /// <summary>Frames or packets dropped for malformed headers (truncated, bad lengths, bad options).</summary>
