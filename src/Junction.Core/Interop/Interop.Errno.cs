@@ -20,6 +20,7 @@ internal static partial class Errno
     internal const int ENODEV = 19;
     internal const int EINVAL = 22;
     internal const int ENOSPC = 28;
+    internal const int ENOSYS = 38;
     internal const int ENOPROTOOPT = 92;
     internal const int EPROTONOSUPPORT = 93;
     internal const int EOPNOTSUPP = 95;
@@ -37,7 +38,8 @@ internal static partial class Errno
     /// <summary>"EBUSY (Device or resource busy)"-style text for messages.</summary>
     internal static string Describe(int errno) => $"{Name(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";
 
-    private static string Name(int errno) => errno switch
+    /// <summary>The symbolic name (<c>ENOSYS</c>), or <c>errno N</c> for values not listed here.</summary>
+    internal static string Name(int errno) => errno switch
     {
         EPERM => "EPERM",
         ENOENT => "ENOENT",
@@ -54,6 +56,7 @@ internal static partial class Errno
         ENODEV => "ENODEV",
         EINVAL => "EINVAL",
         ENOSPC => "ENOSPC",
+        ENOSYS => "ENOSYS",
         ENOPROTOOPT => "ENOPROTOOPT",
         EPROTONOSUPPORT => "EPROTONOSUPPORT",
         EOPNOTSUPP => "EOPNOTSUPP",

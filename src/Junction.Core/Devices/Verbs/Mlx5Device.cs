@@ -1,3 +1,4 @@
+using Junction.Interop;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Junction.Devices.Verbs.Interop;

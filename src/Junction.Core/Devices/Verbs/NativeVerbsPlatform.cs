@@ -1,3 +1,4 @@
+using Junction.Interop;
 using System.Runtime.InteropServices;
 using System.Text;
 using Junction.Devices.Verbs.Interop;
@@ -23,7 +24,7 @@ internal sealed unsafe class NativeVerbsPlatform : IVerbsPlatform
         if (list == null)
         {
             int error = Marshal.GetLastPInvokeError();
-            return error == 0 ? Errno.ENoDev : error;
+            return error == 0 ? Errno.ENODEV : error;
         }
         try
         {
@@ -132,7 +133,7 @@ internal sealed unsafe class NativeVerbsPlatform : IVerbsPlatform
                 context = LibIbverbs.OpenDevice(list[i]);
                 return context == null ? Marshal.GetLastPInvokeError() : 0;
             }
-            return Errno.ENoDev;
+            return Errno.ENODEV;
         }
         finally
         {

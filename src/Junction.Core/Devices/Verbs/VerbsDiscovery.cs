@@ -1,3 +1,4 @@
+using Junction.Interop;
 using Junction.Devices.Verbs.Interop;
 
 namespace Junction.Devices.Verbs;
@@ -40,8 +41,8 @@ public static class VerbsDiscovery
 
         var devices = new List<VerbsDeviceInfo>();
         int error = platform.ListDevices(devices);
-        if (error == Errno.ENoSys) return new(VerbsDiscoveryStatus.KernelUnsupported, KernelUnsupportedReason);
-        if (error is Errno.EPerm or Errno.EAccess)
+        if (error == Errno.ENOSYS) return new(VerbsDiscoveryStatus.KernelUnsupported, KernelUnsupportedReason);
+        if (error is Errno.EPERM or Errno.EACCES)
         {
             return new(VerbsDiscoveryStatus.PermissionDenied,
                 $"Listing RDMA devices was refused ({Errno.Name(error)}): the process may not read /sys/class/infiniband_verbs.");
@@ -81,7 +82,7 @@ public static class VerbsDiscovery
 
         VerbsDeviceInfo dev = chosen.Value;
         error = platform.QueryPort(dev.Name, port, out byte linkLayer, out int portState);
-        if (error is Errno.EPerm or Errno.EAccess)
+        if (error is Errno.EPERM or Errno.EACCES)
         {
             return new(VerbsDiscoveryStatus.PermissionDenied,
                 $"Opening {dev.Name} was refused ({Errno.Name(error)}): the process may not open its /dev/infiniband/uverbs file (add the user to the rdma group or run as root).",
@@ -100,7 +101,7 @@ public static class VerbsDiscovery
         }
 
         error = platform.ProbeRawPacket(dev.Name, port);
-        if (error is Errno.EPerm or Errno.EAccess)
+        if (error is Errno.EPERM or Errno.EACCES)
         {
             return new(VerbsDiscoveryStatus.RawPacketNotPermitted,
                 $"Creating a RAW_PACKET queue pair on {dev.Name} was refused ({Errno.Name(error)}): the process needs CAP_NET_RAW.",
