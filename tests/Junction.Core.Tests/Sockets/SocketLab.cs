@@ -49,18 +49,6 @@ internal sealed class SocketLab : IDisposable
 
     public static void Await(Task task) => Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "The operation did not complete within 30 s.");
 
-    /// <summary>Polls <paramref name="condition"/> for up to 10 s.</summary>
-    public static bool Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            Thread.Sleep(1);
-        }
-        return true;
-    }
-
     public void Dispose()
     {
         Runtime.Dispose();

@@ -41,7 +41,7 @@ public sealed class ZeroCopyTests
 
         client.Dispose();
         server.Dispose();
-        Assert.True(SocketLab.Eventually(() => serverPool.FreeCount == serverPool.FrameCount), "Frames were not given back to the device.");
+        Assert.True(Runtime.RuntimeLab.Eventually(() => serverPool.FreeCount == serverPool.FrameCount), "Frames were not given back to the device.");
     }
 
     [Fact]

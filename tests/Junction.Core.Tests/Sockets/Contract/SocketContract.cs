@@ -130,7 +130,7 @@ public abstract class SocketContract
         using (client)
         {
             await client.SendAsync(new byte[100]);
-            Assert.True(SocketLab.Eventually(() => server.Available == 100));
+            Assert.True(Runtime.RuntimeLab.Eventually(() => server.Available == 100));
             server.Dispose();
             var error = await Assert.ThrowsAsync<SocketException>(async () => await client.ReceiveAsync(new byte[16]).AsTask().WaitAsync(Bound));
             Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
