@@ -47,6 +47,7 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
     private long _enqueuedAtLastCheck;
     private int _stackOwner;
     private int _stackDepth;
+    private long _stackLeases;
 
     internal RuntimeInstance(JunctionRuntime runtime, NetStack stack, RuntimeInstanceOptions options, int index)
     {
@@ -112,6 +113,9 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
     internal int State => Volatile.Read(ref _state);
 
     internal IWaitableDevice? Device => _device;
+
+    /// <summary>Tests only: runs on the parking kthread after it chose its wake-up deadline and before it goes idle.</summary>
+    internal Action? BeforeParking { get; set; }
 
     internal TimerFd? WakeTimer { get; }
 
@@ -461,21 +465,25 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
                 return true;
             }
             Instant deadline;
+            long leases;
             // The device belongs to whoever holds the stack: an application thread may be sending through it right now.
             using (EnterStack())
             {
                 if (!_device!.PrepareToWait(out Instant nextArrival)) return false;
                 deadline = Instant.Min(Instant.Min(Stack.NextDeadline, _timers.NextDeadline), nextArrival);
+                leases = _stackLeases + 1; // this lease's own release
             }
             if (!AllQueuesEmpty()) return false;
             Instant now = _runtime.Now;
             if (deadline <= now) return false;
+            BeforeParking?.Invoke();
 
             Kthread owner = slot.Owner!;
             Detach(slot);
             if (Interlocked.CompareExchange(ref _state, Idle, Running) != Running) return true; // disposed meanwhile
-            // A post that came after the check above saw the instance running and woke no one: take it ourselves.
-            if (!AllQueuesEmpty() && Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
+            // A post, or a change to the stack (a send that armed a timer, frames the device refused), that came after
+            // the checks above saw the instance running and woke no one: take it ourselves.
+            if ((!AllQueuesEmpty() || Interlocked.Read(ref _stackLeases) != leases) && Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
             {
                 slot.Owner = owner;
                 _attached++;
@@ -565,7 +573,11 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
     /// <summary>Gives the stack back; the last of nested leases clears the ownership flag.</summary>
     internal void ExitStack()
     {
-        if (--_stackDepth == 0) Volatile.Write(ref _stackOwner, 0);
+        if (--_stackDepth != 0) return;
+        // Counted with a full fence: a kthread parking right now re-reads the count after going idle (and stays up if
+        // it moved), while this thread reads the state afterwards (and wakes an idle instance) — one of them sees the other.
+        Interlocked.Increment(ref _stackLeases);
+        Volatile.Write(ref _stackOwner, 0);
     }
 
     /// <summary>A held <see cref="EnterStack"/>; dispose it to give the stack back.</summary>

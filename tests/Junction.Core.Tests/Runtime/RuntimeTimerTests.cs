@@ -69,4 +69,26 @@ public sealed class RuntimeTimerTests
         Assert.True(timer.LastFired >= deadline);
         Assert.True(RuntimeLab.Eventually(() => instance.IsIdle && instance.Statistics.Parks > parksBefore));
     }
+
+    [Fact]
+    public void A_timer_armed_from_another_thread_while_the_kthread_parks_still_fires()
+    {
+        using var lab = new RuntimeLab();
+        RuntimeInstance instance = lab.Add(1);
+        Assert.True(RuntimeLab.Eventually(() => instance.IsIdle));
+        var fired = new ManualResetEventSlim();
+        using RuntimeTimer timer = instance.CreateTimer(_ => fired.Set());
+        int raced = 0;
+        // The window: the kthread has chosen its deadline (none) and not yet gone idle, so waking it finds it running.
+        instance.BeforeParking = () =>
+        {
+            if (Interlocked.Exchange(ref raced, 1) != 0) return;
+            Task.Run(() => timer.Change(TimeSpan.FromMilliseconds(1))).Wait();
+        };
+
+        instance.Post(_ => { }, null);
+
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(10)), "the timer armed while the kthread parked never fired");
+        Assert.Equal(1, Volatile.Read(ref raced));
+    }
 }
