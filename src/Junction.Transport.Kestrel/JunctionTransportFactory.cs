@@ -74,6 +74,7 @@ public sealed class JunctionTransportFactory : IConnectionListenerFactory, IConn
             PauseWriterThreshold = _options.MaxWriteBufferSize is long write ? (int)Math.Clamp(write, 1, int.MaxValue) : null,
             SendBufferSize = _options.SendBufferSize,
             NoDelay = _options.NoDelay,
+            ResumeOnRuntime = _options.ResumeOnRuntime,
         };
         JunctionListener listener;
         try

@@ -80,6 +80,13 @@ public sealed class JunctionTransportOptions
     /// <summary>Whether Nagle's algorithm is off (Kestrel's Sockets transport turns it off too).</summary>
     public bool NoDelay { get; set; } = true;
 
+    /// <summary>
+    /// Whether Kestrel's connection loops resume on the instance's kthreads after each read (as uthreads) instead of
+    /// on the thread pool: requests are parsed and answered where their packets arrived, and the responses written in
+    /// one round leave together (pipelined responses share segments). Turn it off for handlers that block.
+    /// </summary>
+    public bool ResumeOnRuntime { get; set; } = true;
+
     /// <summary>The virtual switch to plug the stack into (for <see cref="JunctionDevice.VirtualSwitch"/>, unless <see cref="Instance"/> is set).</summary>
     public VirtualSwitch? Switch { get; set; }
 

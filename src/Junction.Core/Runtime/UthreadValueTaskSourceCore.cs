@@ -35,6 +35,13 @@ internal struct UthreadValueTaskSourceCore<TResult>
     private short _version;
     private bool _completed;
 
+    /// <summary>
+    /// Where code that awaits outside any instance (on the thread pool) resumes: null keeps the thread pool; an
+    /// instance pulls that code onto its kthreads as uthreads. A foreign synchronization context or task scheduler
+    /// still wins.
+    /// </summary>
+    public RuntimeInstance? ResumeOn { readonly get; set; }
+
     /// <summary>The token of the current operation.</summary>
     public readonly short Version => _version;
 
@@ -84,7 +91,7 @@ internal struct UthreadValueTaskSourceCore<TResult>
         ArgumentNullException.ThrowIfNull(continuation);
         ValidateToken(token);
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0) _executionContext = ExecutionContext.Capture();
-        _scheduler = CaptureScheduler((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0);
+        _scheduler = CaptureScheduler((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0) ?? ResumeOn;
         _continuationState = state;
         Action<object?>? previous = Interlocked.CompareExchange(ref _continuation, continuation, null);
         if (previous is null) return;

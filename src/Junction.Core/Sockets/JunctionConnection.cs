@@ -53,7 +53,7 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
         ArgumentOutOfRangeException.ThrowIfLessThan(pause, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(resume, pause, nameof(options));
         _writer = new JunctionPipeWriter(this, ringSize, pause, resume);
-        _reader = new JunctionPipeReader(this);
+        _reader = new JunctionPipeReader(this, options.ResumeOnRuntime);
         tcp.UseExternalSendStorage(_writer.Ring);
         if (options.ReceiveBufferSize is int receiveSize) tcp.ReceiveBufferSize = receiveSize;
         if (options.NoDelay is bool noDelay) tcp.NoDelay = noDelay;

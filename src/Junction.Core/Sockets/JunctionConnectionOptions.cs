@@ -27,4 +27,14 @@ public sealed record JunctionConnectionOptions
 
     /// <summary>Whether Nagle's algorithm is off. Null keeps the stack's setting.</summary>
     public bool? NoDelay { get; init; }
+
+    /// <summary>
+    /// Whether code that awaits <c>Input.ReadAsync</c> on the thread pool resumes on the instance's kthreads (as a
+    /// uthread) instead. Then the reading loop runs where its packets arrive, and what it writes and flushes in one
+    /// go leaves together after the round — a server's pipelined responses share segments and TX kicks instead of
+    /// each taking the stack from a pool thread. Code on a uthread, or with its own synchronization context or task
+    /// scheduler, resumes there either way. Handlers must then not block for long: a blocked kthread is replaced,
+    /// but stalls the connections it was serving meanwhile.
+    /// </summary>
+    public bool ResumeOnRuntime { get; init; }
 }

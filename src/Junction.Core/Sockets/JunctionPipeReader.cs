@@ -36,9 +36,10 @@ internal sealed class JunctionPipeReader : PipeReader, IValueTaskSource<ReadResu
     private bool _completed;
     private Exception? _error;
 
-    public JunctionPipeReader(JunctionConnection connection)
+    public JunctionPipeReader(JunctionConnection connection, bool resumeOnRuntime)
     {
         _connection = connection;
+        if (resumeOnRuntime) _waiter.ResumeOn = connection.Instance;
     }
 
     private object Gate => _connection.Gate;

@@ -40,6 +40,34 @@ public sealed class JunctionConnectionTests
         server.Dispose();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_read_awaited_on_the_thread_pool_resumes_on_the_instance_only_when_asked_to(bool resumeOnRuntime)
+    {
+        using var lab = new SocketLab();
+        using JunctionListener listener = JunctionListener.Listen(lab.Server, 8081, options: new JunctionConnectionOptions { ResumeOnRuntime = resumeOnRuntime });
+        Task<JunctionConnection> accepted = listener.AcceptAsync().AsTask();
+        using JunctionConnection client = SocketLab.Await(JunctionConnection.ConnectAsync(lab.Client, new IPEndPoint(lab.ServerAddress, 8081)));
+        using JunctionConnection server = SocketLab.Await(accepted);
+
+        // The test thread is no uthread: the read waits (nothing was sent), and its continuation is registered from here.
+        ValueTask<ReadResult> pending = server.Input.ReadAsync();
+        Assert.False(pending.IsCompleted);
+        Task<Junction.Runtime.RuntimeInstance?> read = ResumedOnAsync(pending, server.Input);
+        SocketLab.Await(client.Output.WriteAsync("x"u8.ToArray()).AsTask());
+
+        Junction.Runtime.RuntimeInstance? resumedOn = SocketLab.Await(read);
+        Assert.Same(resumeOnRuntime ? lab.Server : null, resumedOn);
+    }
+
+    private static async Task<Junction.Runtime.RuntimeInstance?> ResumedOnAsync(ValueTask<ReadResult> pending, PipeReader reader)
+    {
+        ReadResult result = await pending.ConfigureAwait(false);
+        reader.AdvanceTo(result.Buffer.End);
+        return Junction.Runtime.RuntimeInstance.Current;
+    }
+
     [Fact]
     public void Connect_to_a_port_nobody_listens_on_fails_with_connection_refused()
     {
