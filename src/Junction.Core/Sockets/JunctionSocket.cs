@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Junction.Runtime;
 using Junction.Stack.Tcp;
+using Junction.Wire;
 
 namespace Junction.Sockets;
 
@@ -25,6 +26,7 @@ public sealed class JunctionSocket : IDisposable
     private TcpReceiveOperation? _receiveOperation;
     private UdpChannel? _udp;
     private IPEndPoint? _udpRemote;
+    private SocketAddress? _receivedFrom;
     private bool _sendShutdown;
     private bool _receiveShutdown;
     private bool? _noDelay;
@@ -224,7 +226,7 @@ public sealed class JunctionSocket : IDisposable
             if (_udp is not null || ProtocolType == ProtocolType.Udp)
             {
                 if (_udpRemote is null) throw new SocketException((int)SocketError.NotConnected);
-                return new ValueTask<int>(_udp!.SendTo(buffer.Span, _udpRemote));
+                return new ValueTask<int>(_udp!.SendTo(buffer.Span, Endpoints.ToIpv4(_udpRemote.Address), (ushort)_udpRemote.Port));
             }
             JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
             if (_sendShutdown) throw new SocketException((int)SocketError.Shutdown);
@@ -312,7 +314,7 @@ public sealed class JunctionSocket : IDisposable
             if (_udp is not null || ProtocolType == ProtocolType.Udp)
             {
                 if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
-                return ReceiveDatagramAsync(_udp, buffer, cancellationToken);
+                return _udp.ReceiveFromAsync(buffer, null, cancellationToken);
             }
             JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
             if (_receiveShutdown) return new ValueTask<int>(0);
@@ -341,12 +343,6 @@ public sealed class JunctionSocket : IDisposable
         {
             throw MapReceiveError(exception);
         }
-    }
-
-    private static async ValueTask<int> ReceiveDatagramAsync(UdpChannel udp, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        SocketReceiveFromResult datagram = await udp.ReceiveFromAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return datagram.ReceivedBytes;
     }
 
     /// <summary>Copies what a completed read returned into <paramref name="buffer"/> and consumes it.</summary>
@@ -397,17 +393,42 @@ public sealed class JunctionSocket : IDisposable
     {
         ThrowIfDisposed();
         if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
+        IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
         _udp ??= new UdpChannel(_instance, 0);
-        return new ValueTask<int>(_udp.SendTo(buffer.Span, Endpoints.ToIPEndPoint(remoteEP)));
+        return new ValueTask<int>(_udp.SendTo(buffer.Span, Endpoints.ToIpv4(remote.Address), (ushort)remote.Port));
     }
 
-    /// <summary>Synchronous <see cref="SendToAsync"/>.</summary>
+    /// <summary>Sends one datagram to <paramref name="socketAddress"/> (an IPv4 address), allocating nothing.</summary>
+    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags, SocketAddress socketAddress, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return new ValueTask<int>(SendTo(buffer.Span, socketFlags, socketAddress));
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<int>(exception);
+        }
+    }
+
+    /// <summary>Synchronous <see cref="SendToAsync(ReadOnlyMemory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>.</summary>
+    public int SendTo(ReadOnlySpan<byte> buffer, SocketFlags socketFlags, SocketAddress socketAddress)
+    {
+        ThrowIfDisposed();
+        if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
+        (Ipv4Address address, ushort port) = UdpChannel.ReadSocketAddress(socketAddress);
+        _udp ??= new UdpChannel(_instance, 0);
+        return _udp.SendTo(buffer, address, port);
+    }
+
+    /// <summary>Synchronous <see cref="SendToAsync(ReadOnlyMemory{byte}, SocketFlags, EndPoint, CancellationToken)"/>.</summary>
     public int SendTo(ReadOnlySpan<byte> buffer, EndPoint remoteEP)
     {
         ThrowIfDisposed();
         if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
+        IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
         _udp ??= new UdpChannel(_instance, 0);
-        return _udp.SendTo(buffer, Endpoints.ToIPEndPoint(remoteEP));
+        return _udp.SendTo(buffer, Endpoints.ToIpv4(remote.Address), (ushort)remote.Port);
     }
 
     /// <summary>The next datagram and who sent it; a datagram longer than the buffer is truncated (the rest is lost).</summary>
@@ -416,10 +437,41 @@ public sealed class JunctionSocket : IDisposable
         ThrowIfDisposed();
         if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.OperationNotSupported);
         if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
-        return await _udp.ReceiveFromAsync(buffer, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(remoteEndPoint);
+        SocketAddress source = _receivedFrom ??= new SocketAddress(AddressFamily.InterNetwork);
+        int received = await _udp.ReceiveFromAsync(buffer, source, cancellationToken).ConfigureAwait(false);
+        return new SocketReceiveFromResult { ReceivedBytes = received, RemoteEndPoint = EndPointOf(source, remoteEndPoint) };
     }
 
-    /// <summary>Synchronous <see cref="ReceiveFromAsync"/>; fails with TimedOut after <see cref="ReceiveTimeout"/>.</summary>
+    /// <summary>
+    /// The next datagram into <paramref name="buffer"/> and its sender into <paramref name="receivedAddress"/> (create it
+    /// once with <c>new SocketAddress(AddressFamily.InterNetwork)</c> and reuse it): the form that allocates nothing.
+    /// </summary>
+    public ValueTask<int> ReceiveFromAsync(Memory<byte> buffer, SocketFlags socketFlags, SocketAddress receivedAddress, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            ThrowIfDisposed();
+            ArgumentNullException.ThrowIfNull(receivedAddress);
+            if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.OperationNotSupported);
+            if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
+            return _udp.ReceiveFromAsync(buffer, receivedAddress, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<int>(exception);
+        }
+    }
+
+    /// <summary>The sender as an endpoint: <paramref name="hint"/> itself when it already names it (as Socket reuses it), else a new one.</summary>
+    private static IPEndPoint EndPointOf(SocketAddress source, EndPoint hint)
+    {
+        (Ipv4Address address, ushort port) = UdpChannel.ReadSocketAddress(source);
+        if (hint is IPEndPoint ip && ip.Port == port && ip.AddressFamily == AddressFamily.InterNetwork && Ipv4Address.FromIPAddress(ip.Address) == address) return ip;
+        return new IPEndPoint(address.ToIPAddress(), port);
+    }
+
+    /// <summary>Synchronous <see cref="ReceiveFromAsync(Memory{byte}, SocketFlags, EndPoint, CancellationToken)"/>; fails with TimedOut after <see cref="ReceiveTimeout"/>.</summary>
     public int ReceiveFrom(byte[] buffer, ref EndPoint remoteEP)
     {
         using CancellationTokenSource? timeout = TimeoutSource(ReceiveTimeout);

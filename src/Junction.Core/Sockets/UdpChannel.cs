@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
 using Junction.Runtime;
 using Junction.Stack.Udp;
 using Junction.Wire;
@@ -9,15 +11,22 @@ namespace Junction.Sockets;
 /// <summary>
 /// The UDP side of a <see cref="JunctionSocket"/>: a bound <see cref="UdpSocket"/> and at most one pending receive.
 /// The queue is only touched holding the stack, so a receive either finds a datagram at once or registers its buffer,
-/// which the stack's readable event then fills on the kthread (one copy, out of the frame).
+/// which the stack's readable event then fills on the kthread (one copy, out of the frame). The pending receive is
+/// one reusable operation and the sender's address is written into a caller's <see cref="SocketAddress"/>, so a
+/// datagram round trip allocates nothing.
 /// </summary>
-internal sealed class UdpChannel : IDisposable
+internal sealed class UdpChannel : IValueTaskSource<int>, IDisposable
 {
+    private static readonly Action<object?> s_cancel = static state => ((UdpChannel)state!).Cancel();
+
     private readonly RuntimeInstance _instance;
     private readonly UdpSocket _socket;
-    private TaskCompletionSource<SocketReceiveFromResult>? _pending;
+    private UthreadValueTaskSourceCore<int> _waiter;
+    private bool _pending;
     private Memory<byte> _pendingBuffer;
+    private SocketAddress? _pendingSource;
     private CancellationTokenRegistration _registration;
+    private CancellationToken _pendingToken;
     private bool _disposed;
 
     public UdpChannel(RuntimeInstance instance, ushort port)
@@ -43,88 +52,114 @@ internal sealed class UdpChannel : IDisposable
     }
 
     /// <summary>Sends one datagram; MessageSize when it does not fit a packet.</summary>
-    public int SendTo(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    public int SendTo(ReadOnlySpan<byte> datagram, Ipv4Address address, ushort port)
     {
-        Ipv4Address address = Endpoints.ToIpv4(remote.Address);
         using (_instance.EnterStack())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             // No frame free: the datagram is dropped, as a full socket buffer drops on a real stack.
-            _socket.SendTo(datagram, address, (ushort)remote.Port);
+            _socket.SendTo(datagram, address, port);
         }
         Endpoints.Kick(_instance);
         return datagram.Length;
     }
 
     /// <summary>
-    /// The next datagram into <paramref name="buffer"/>. A longer datagram is truncated silently (the rest is lost),
-    /// as Socket.ReceiveFromAsync does on Linux.
+    /// The next datagram into <paramref name="buffer"/>; its sender goes into <paramref name="source"/> (an IPv4
+    /// <see cref="SocketAddress"/>) when given. A longer datagram is truncated silently (the rest is lost), as
+    /// Socket.ReceiveFromAsync does on Linux.
     /// </summary>
-    public Task<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public ValueTask<int> ReceiveFromAsync(Memory<byte> buffer, SocketAddress? source, CancellationToken cancellationToken)
     {
         using (_instance.EnterStack())
         {
-            if (_disposed) return Task.FromException<SocketReceiveFromResult>(SocketErrors.Aborted());
-            if (_pending is not null) throw new InvalidOperationException("A receive is already pending.");
-            if (TryReceive(buffer.Span, out SocketReceiveFromResult result, out SocketException? error))
-                return error is null ? Task.FromResult(result) : Task.FromException<SocketReceiveFromResult>(error);
-            if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<SocketReceiveFromResult>(cancellationToken);
-            _pending = new TaskCompletionSource<SocketReceiveFromResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_disposed) return ValueTask.FromException<int>(SocketErrors.Aborted());
+            if (_pending) throw new InvalidOperationException("A receive is already pending.");
+            if (TryReceive(buffer.Span, source, out int received)) return new ValueTask<int>(received);
+            if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+            _waiter.Reset();
+            _pending = true;
             _pendingBuffer = buffer;
-            Task<SocketReceiveFromResult> task = _pending.Task;
-            if (cancellationToken.CanBeCanceled) _registration = cancellationToken.UnsafeRegister(static state => ((UdpChannel)state!).Cancel(), this);
-            return task;
+            _pendingSource = source;
+            _pendingToken = cancellationToken;
+            if (cancellationToken.CanBeCanceled) _registration = cancellationToken.UnsafeRegister(s_cancel, this);
+            return new ValueTask<int>(this, _waiter.Version);
         }
+    }
+
+    /// <summary>The IPv4 socket address of <paramref name="address"/>:<paramref name="port"/>, written into <paramref name="destination"/>.</summary>
+    public static void WriteSocketAddress(SocketAddress destination, Ipv4Address address, ushort port)
+    {
+        if (destination.Family != AddressFamily.InterNetwork || destination.Buffer.Length < 8)
+            throw new ArgumentException("Junction datagrams come from IPv4 senders: pass a SocketAddress of AddressFamily.InterNetwork.", nameof(destination));
+        // sockaddr_in: the family (set by the constructor), then the port and the address in network order.
+        Span<byte> bytes = destination.Buffer.Span;
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[2..], port);
+        address.Write(bytes[4..8]);
+        destination.Size = SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetwork);
+    }
+
+    /// <summary>The IPv4 address and port of <paramref name="address"/>; other families fail as a socket would.</summary>
+    public static (Ipv4Address Address, ushort Port) ReadSocketAddress(SocketAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.Family != AddressFamily.InterNetwork) throw new SocketException((int)SocketError.AddressFamilyNotSupported);
+        ReadOnlySpan<byte> bytes = address.Buffer.Span;
+        return (Ipv4Address.Read(bytes.Slice(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]));
     }
 
     public void Dispose()
     {
-        TaskCompletionSource<SocketReceiveFromResult>? pending;
         using (_instance.EnterStack())
         {
             if (_disposed) return;
             _disposed = true;
             _socket.Dispose();
-            pending = _pending;
-            _pending = null;
+            if (_pending) FailPendingLocked(SocketErrors.Aborted());
         }
-        _registration.Unregister();
-        pending?.TrySetException(SocketErrors.Aborted());
     }
 
-    private bool TryReceive(Span<byte> buffer, out SocketReceiveFromResult result, out SocketException? error)
+    int IValueTaskSource<int>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+
+    private bool TryReceive(Span<byte> buffer, SocketAddress? source, out int received)
     {
-        error = null;
-        if (!_socket.TryReceiveFrom(buffer, out int copied, out _, out Ipv4Address source, out ushort sourcePort))
-        {
-            result = default;
-            return false;
-        }
-        result = new SocketReceiveFromResult { ReceivedBytes = copied, RemoteEndPoint = new IPEndPoint(source.ToIPAddress(), sourcePort) };
+        if (!_socket.TryReceiveFrom(buffer, out received, out _, out Ipv4Address sender, out ushort senderPort)) return false;
+        if (source is not null) WriteSocketAddress(source, sender, senderPort);
         return true;
     }
 
     private void Cancel()
     {
-        TaskCompletionSource<SocketReceiveFromResult>? pending;
         using (_instance.EnterStack())
         {
-            pending = _pending;
-            _pending = null;
+            if (_pending) FailPendingLocked(new OperationCanceledException(_pendingToken));
         }
-        pending?.TrySetCanceled();
+    }
+
+    /// <summary>Ends the pending receive with <paramref name="error"/>; the caller holds the stack.</summary>
+    private void FailPendingLocked(Exception error)
+    {
+        _pending = false;
+        _pendingBuffer = default;
+        _pendingSource = null;
+        _registration.Unregister();
+        _waiter.SetException(error);
     }
 
     private void OnReadable()
     {
-        TaskCompletionSource<SocketReceiveFromResult>? pending = _pending;
-        if (pending is null) return;
-        if (!TryReceive(_pendingBuffer.Span, out SocketReceiveFromResult result, out SocketException? error)) return;
-        _pending = null;
+        if (!_pending) return;
+        if (!TryReceive(_pendingBuffer.Span, _pendingSource, out int received)) return;
+        _pending = false;
         _pendingBuffer = default;
+        _pendingSource = null;
         _registration.Unregister();
-        if (error is null) pending.TrySetResult(result);
-        else pending.TrySetException(error);
+        _waiter.SetResult(received);
     }
 
     private sealed class Observer(UdpChannel owner) : IUdpObserver

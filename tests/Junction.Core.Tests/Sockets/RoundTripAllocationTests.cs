@@ -29,6 +29,29 @@ public sealed class RoundTripAllocationTests
     public void Socket_round_trips_allocate_nothing_in_steady_state(bool onUthreads) =>
         AssertSteadyStateAllocatesNothing(usePipes: false, onUthreads);
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Udp_round_trips_through_socket_addresses_allocate_nothing_in_steady_state(bool onUthreads)
+    {
+        using var lab = new SocketLab();
+        using var server = new JunctionSocket(lab.Server, SocketType.Dgram, ProtocolType.Udp);
+        using var client = new JunctionSocket(lab.Client, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Any, 7200));
+        client.Bind(new IPEndPoint(IPAddress.Any, 7201));
+        var serverAddress = new IPEndPoint(lab.ServerAddress, 7200).Serialize();
+        var udp = new UdpDriver(client, server, serverAddress);
+        Task echo = Start(udp.EchoAsync, onUthreads ? lab.Server.TaskScheduler : TaskScheduler.Default);
+
+        long[] windows = SocketLab.Await(Start(udp.MeasureAsync, onUthreads ? lab.Client.TaskScheduler : TaskScheduler.Default));
+
+        Assert.True(windows.Min() < Window, $"Bytes allocated per window of {Window} round trips: {string.Join(", ", windows)}");
+        Assert.Equal(6 * Window, udp.RoundTrips);
+        Assert.Equal(0, udp.Mismatches);
+        server.Dispose();
+        Assert.ThrowsAny<Exception>(() => SocketLab.Await(echo)); // the pending receive ends with the socket
+    }
+
     private static void AssertSteadyStateAllocatesNothing(bool usePipes, bool onUthreads)
     {
         using var lab = new SocketLab();
@@ -59,6 +82,48 @@ public sealed class RoundTripAllocationTests
 
     private static Task Start(Func<Task> body, TaskScheduler scheduler) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap();
+
+    /// <summary>A datagram ping-pong through the SocketAddress forms of SendToAsync/ReceiveFromAsync, which allocate nothing.</summary>
+    private sealed class UdpDriver(JunctionSocket client, JunctionSocket server, SocketAddress serverAddress)
+    {
+        private readonly byte[] _request = new byte[MessageSize];
+        private readonly byte[] _response = new byte[MessageSize];
+        private readonly byte[] _echoBuffer = new byte[MessageSize];
+        private readonly SocketAddress _from = new(AddressFamily.InterNetwork);
+        private readonly SocketAddress _echoFrom = new(AddressFamily.InterNetwork);
+
+        public int RoundTrips { get; private set; }
+
+        public int Mismatches { get; private set; }
+
+        public async Task<long[]> MeasureAsync()
+        {
+            long[] windows = new long[5];
+            for (int w = -1; w < windows.Length; w++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int i = 0; i < Window; i++)
+                {
+                    _request.AsSpan().Fill((byte)i);
+                    await client.SendToAsync(_request.AsMemory(), SocketFlags.None, serverAddress);
+                    int n = await client.ReceiveFromAsync(_response.AsMemory(), SocketFlags.None, _from);
+                    if (n != MessageSize || _response[MessageSize - 1] != (byte)i || !_from.Equals(serverAddress)) Mismatches++;
+                    RoundTrips++;
+                }
+                if (w >= 0) windows[w] = GC.GetTotalAllocatedBytes(precise: true) - before;
+            }
+            return windows;
+        }
+
+        public async Task EchoAsync()
+        {
+            while (true)
+            {
+                int n = await server.ReceiveFromAsync(_echoBuffer.AsMemory(), SocketFlags.None, _echoFrom).ConfigureAwait(false);
+                await server.SendToAsync(_echoBuffer.AsMemory(0, n), SocketFlags.None, _echoFrom).ConfigureAwait(false);
+            }
+        }
+    }
 
     private sealed class Driver(JunctionConnection client, JunctionConnection server, bool usePipes)
     {
