@@ -39,6 +39,21 @@ public sealed class LoadParsingTests
     }
 
     [Fact]
+    public void A_zero_percentile_from_wrk_is_reported_as_no_figure()
+    {
+        // What wrk 4.1 prints for a pipelined run whose 99th percentile its histogram cannot place.
+        const string output = """
+              Latency Distribution
+                 50%  442.00us
+                 99%    0.00us
+              1953936 requests in 3.00s, 245.97MB read
+            """;
+        LoadFigures figures = Wrk.Parse(output, 3);
+        Assert.Equal(442.0, figures.P50Us);
+        Assert.Null(figures.P99Us);
+    }
+
+    [Fact]
     public void Latency_histogram_percentiles_are_exact_to_a_microsecond()
     {
         var histogram = new LatencyHistogram();

@@ -96,6 +96,8 @@ internal static partial class Wrk
         {
             if (match.Groups["p"].Value != label) continue;
             double value = double.Parse(match.Groups["v"].Value, CultureInfo.InvariantCulture);
+            // wrk prints 0.00us when its histogram cannot place the percentile (seen with pipelined scripts): no figure.
+            if (value == 0) return null;
             return match.Groups["u"].Value switch
             {
                 "us" => value,
