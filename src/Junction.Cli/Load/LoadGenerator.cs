@@ -18,7 +18,7 @@ internal static class LoadGenerator
                 for (int i = 0; i < request.Connections; i++) workers.Add(TcpBulkLoad.Worker(connect));
                 break;
             case Scenario.HttpPlaintext:
-                for (int i = 0; i < request.Connections; i++) workers.Add(HttpLoad.Worker(connect, host));
+                for (int i = 0; i < request.Connections; i++) workers.Add(HttpLoad.Worker(connect, host, request.Pipeline));
                 break;
             case Scenario.UdpPps:
                 workers.Add(async window =>
