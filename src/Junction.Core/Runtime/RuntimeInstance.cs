@@ -73,6 +73,7 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
             WakeTimer = new TimerFd();
         }
         _state = Scheduled;
+        Diagnostics.JunctionMetrics.Register(this);
     }
 
     /// <summary>The instance a kthread of the calling thread is serving, or null off the runtime.</summary>
@@ -189,6 +190,7 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
         if (previous == Disposed) return;
         if (previous != Idle) _runtime.InstanceWentIdle();
         _runtime.Remove(this);
+        Diagnostics.JunctionMetrics.Unregister(this);
         int mine = Current == this ? 1 : 0;
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _attached) > mine) spinner.SpinOnce();
