@@ -27,6 +27,21 @@ public sealed class TcpLossRecoveryTests
         return c;
     }
 
+    /// <summary>
+    /// Accepts a connection whose handshake took 100 ms (the RTT RACK and TLP use), sends a 10-segment flight starting
+    /// at <paramref name="first"/>, and lets one RTT pass: the peer's ACKs for the flight arrive now.
+    /// </summary>
+    private static TcpConnection SendFlightAfterOneRtt(TcpHarness h, out TcpSeq first)
+    {
+        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
+        first = h.OurIss + 1;
+        c.Send(new byte[10 * M]);
+        h.Poll();
+        h.TakeAll();
+        h.Advance(TimeSpan.FromMilliseconds(100));
+        return c;
+    }
+
     [Fact]
     public void Ack_with_new_sack_information_counts_as_duplicate_even_when_the_window_changed()
     {
@@ -195,12 +210,7 @@ public sealed class TcpLossRecoveryTests
     public void Rack_waits_a_reordering_window_before_marking_a_segment_lost_then_resends_it_before_the_rto()
     {
         using var h = new TcpHarness();
-        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
-        TcpSeq first = h.OurIss + 1;
-        c.Send(new byte[10 * M]);
-        h.Poll();
-        h.TakeAll();
-        h.Advance(TimeSpan.FromMilliseconds(100));
+        TcpConnection c = SendFlightAfterOneRtt(h, out TcpSeq first);
         // Only segment 1 arrived so far: segment 0 may just be reordered (window min_RTT / 4 = 25 ms).
         h.Inject(SackAck(h, first, first + M, first + 2 * M));
         h.ExpectNothing();
@@ -216,12 +226,7 @@ public sealed class TcpLossRecoveryTests
     public void Rack_lets_a_reordered_segment_arrive_inside_the_reordering_window()
     {
         using var h = new TcpHarness();
-        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
-        TcpSeq first = h.OurIss + 1;
-        c.Send(new byte[10 * M]);
-        h.Poll();
-        h.TakeAll();
-        h.Advance(TimeSpan.FromMilliseconds(100));
+        TcpConnection c = SendFlightAfterOneRtt(h, out TcpSeq first);
         h.Inject(SackAck(h, first, first + M, first + 2 * M));
         h.Advance(TimeSpan.FromMilliseconds(10));
         h.Inject(h.PeerAck(first + 2 * M)); // segment 0 was only late
@@ -235,12 +240,7 @@ public sealed class TcpLossRecoveryTests
     public void Tail_loss_probe_resends_the_last_segment_before_the_rto_and_fast_recovery_follows_no_timeout()
     {
         using var h = new TcpHarness();
-        TcpConnection c = h.AcceptConnection(handshakeRtt: TimeSpan.FromMilliseconds(100));
-        TcpSeq first = h.OurIss + 1;
-        c.Send(new byte[10 * M]);
-        h.Poll();
-        h.TakeAll();
-        h.Advance(TimeSpan.FromMilliseconds(100));
+        TcpConnection c = SendFlightAfterOneRtt(h, out TcpSeq first);
         // The last two segments are lost: two in flight, so PTO = 2 * SRTT, before the RTO of SRTT + 200 ms.
         h.Inject(h.PeerAck(first + 8 * M));
         Instant acked = h.Now;
