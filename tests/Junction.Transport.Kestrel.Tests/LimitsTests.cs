@@ -92,6 +92,34 @@ public sealed class LimitsTests
         Assert.True(closed);
     }
 
+    [Theory]
+    [InlineData("junction")]
+    [InlineData("sockets")]
+    public async Task A_client_that_closes_mid_request_aborts_the_request(string transport)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using KestrelLab lab = await KestrelLab.StartAsync(app => app.MapGet("/wait", async (HttpContext context) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                aborted.TrySetResult();
+            }
+        }), loopback: true);
+        Stream stream = await lab.OpenStreamAsync(transport);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await stream.DisposeAsync(); // the client's FIN while the handler still runs
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Kestrel frees the slot of a closed connection once it noticed the close: retry until a connection is served.</summary>
     private static async Task<string> EventuallyServedAsync(KestrelLab lab, string transport)
     {

@@ -35,6 +35,8 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
     private readonly JunctionPipeWriter _writer;
     private readonly TaskCompletionSource? _connected;
     private readonly CancellationTokenSource _closedSource = new();
+    private readonly CancellationTokenSource _receiveEndedSource = new();
+    private int _receiveEnded;
     private StackWork _work;
     private int _posted;
     private int _disposed;
@@ -66,6 +68,7 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
         {
             _reader.RefreshOnStack(tcp);
             if (tcp.State == TcpState.Closed) _writer.CloseOnStack();
+            if (tcp.FinReceived || tcp.State == TcpState.Closed) EndReceive(); // the peer was quicker than the accept
         }
     }
 
@@ -97,6 +100,13 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
 
     /// <summary>Cancelled (on the thread pool) when the connection reached Closed: reset, timed out, or both FINs done.</summary>
     public CancellationToken ConnectionClosed => _closedSource.Token;
+
+    /// <summary>
+    /// Cancelled (on the thread pool) as soon as nothing more can arrive: the peer's FIN, a reset, a timeout, or the
+    /// connection's close — the moment Kestrel's Sockets transport reports its ConnectionClosed, which is how a server
+    /// notices a client that left mid-request.
+    /// </summary>
+    public CancellationToken ReceiveEnded => _receiveEndedSource.Token;
 
     internal object Gate { get; } = new();
 
@@ -223,7 +233,13 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
             SocketError error = _tcp.Error == SocketError.Success ? SocketError.OperationAborted : _tcp.Error;
             _connected.TrySetException(SocketErrors.ForConnection(error));
         }
+        EndReceive();
         _ = _closedSource.CancelAsync();
+    }
+
+    private void EndReceive()
+    {
+        if (Interlocked.Exchange(ref _receiveEnded, 1) == 0) _ = _receiveEndedSource.CancelAsync();
     }
 
     /// <summary>The connection's stack events, on the kthread that holds the stack: they only publish state and wake waiters.</summary>
@@ -231,7 +247,11 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
     {
         public void OnConnected(TcpConnection connection) => owner._connected?.TrySetResult();
 
-        public void OnReadable(TcpConnection connection) => owner._reader.RefreshOnStack(connection);
+        public void OnReadable(TcpConnection connection)
+        {
+            owner._reader.RefreshOnStack(connection);
+            if (connection.FinReceived) owner.EndReceive();
+        }
 
         public void OnWritable(TcpConnection connection) => owner._writer.PumpOnStack(connection);
 

@@ -28,6 +28,7 @@ internal sealed class JunctionConnectionContext : ConnectionContext,
     private IDictionary<object, object?>? _items;
     private volatile ConnectionAbortedException? _abortReason;
     private int _disposed;
+    private int _finishing;
 
     public JunctionConnectionContext(JunctionConnection connection, MemoryPool<byte> memoryPool, ILogger logger)
     {
@@ -37,7 +38,8 @@ internal sealed class JunctionConnectionContext : ConnectionContext,
         ConnectionId = ConnectionIds.Next();
         LocalEndPoint = connection.LocalEndPoint;
         RemoteEndPoint = connection.RemoteEndPoint;
-        ConnectionClosed = connection.ConnectionClosed;
+        // As Sockets' connection: closed for Kestrel once the receive side ended (the client's FIN aborts its request).
+        ConnectionClosed = connection.ReceiveEnded;
         Transport = new TransportPipe(new JunctionTransportReader(connection.Input, this), connection.Output);
 
         var features = new FeatureCollection();
@@ -78,7 +80,13 @@ internal sealed class JunctionConnectionContext : ConnectionContext,
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
-        ArgumentNullException.ThrowIfNull(abortReason);
+        if (abortReason is null)
+        {
+            // Kestrel's graceful abort (KestrelServerOptions.FinOnError off, e.g. after the client's FIN): as Sockets'
+            // shutdown, a FIN after the queued bytes. Throwing here would stop Kestrel from aborting the request.
+            if (Interlocked.Exchange(ref _finishing, 1) == 0) _connection.Output.Complete();
+            return;
+        }
         if (_abortReason is not null) return;
         _abortReason = abortReason;
         JunctionTransportLog.ConnectionAborted(_logger, ConnectionId, abortReason.Message);

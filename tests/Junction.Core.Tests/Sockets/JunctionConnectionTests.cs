@@ -61,6 +61,27 @@ public sealed class JunctionConnectionTests
         Assert.Same(resumeOnRuntime ? lab.Server : null, resumedOn);
     }
 
+    [Fact]
+    public void ReceiveEnded_fires_on_the_peers_fin_while_the_connection_stays_open_for_sending()
+    {
+        using var lab = new SocketLab();
+        using JunctionListener listener = JunctionListener.Listen(lab.Server, 8082);
+        Task<JunctionConnection> accepted = listener.AcceptAsync().AsTask();
+        using JunctionConnection client = SocketLab.Await(JunctionConnection.ConnectAsync(lab.Client, new IPEndPoint(lab.ServerAddress, 8082)));
+        using JunctionConnection server = SocketLab.Await(accepted);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.ReceiveEnded.Register(() => ended.TrySetResult());
+        Assert.False(server.ReceiveEnded.IsCancellationRequested);
+
+        client.Output.Complete(); // FIN
+
+        SocketLab.Await(ended.Task);
+        Assert.False(server.ConnectionClosed.IsCancellationRequested); // half-closed: the server may still answer
+        SocketLab.Await(server.Output.WriteAsync("late"u8.ToArray()).AsTask());
+        server.Output.Complete();
+        Assert.Equal("late"u8.ToArray(), SocketLab.Await(ReadToEndAsync(client.Input)));
+    }
+
     private static async Task<Junction.Runtime.RuntimeInstance?> ResumedOnAsync(ValueTask<ReadResult> pending, PipeReader reader)
     {
         ReadResult result = await pending.ConfigureAwait(false);
