@@ -1,0 +1,28 @@
+using System.Reflection;
+
+namespace Junction.Tests.Packaging;
+
+/// <summary>The checkout and build configuration this test assembly was built from (baked in by the project file).</summary>
+internal static class Repository
+{
+    public static string Root { get; } = Metadata("RepositoryRoot");
+
+    public static string Configuration { get; } = Metadata("Configuration");
+
+    public static string Solution => Path.Combine(Root, "Junction.sln");
+
+    /// <summary>
+    /// Whether the native launcher project is in this checkout: its CMake build is what puts files under
+    /// runtimes/linux-x64/native in Junction.Core (src/Junction.Native also holds a C layout probe that is not shipped).
+    /// </summary>
+    public static bool HasNativeLauncher => File.Exists(Path.Combine(Root, "src", "Junction.Native", "CMakeLists.txt"));
+
+    private static string Metadata(string key)
+    {
+        foreach (AssemblyMetadataAttribute attribute in typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>())
+        {
+            if (attribute.Key == key && !string.IsNullOrEmpty(attribute.Value)) return attribute.Value;
+        }
+        throw new InvalidOperationException($"The test assembly has no '{key}' metadata: build it with its project file.");
+    }
+}
