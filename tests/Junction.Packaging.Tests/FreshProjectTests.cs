@@ -20,7 +20,8 @@ public sealed class FreshProjectTests(PackageFeed feed)
         (int exitCode, string output) = Command.Run("dotnet", ["run", "--no-build", "-c", "Release", "--project", "KestrelApp"], feed.Apps, feed.Environment, Patience);
 
         Assert.True(exitCode == 0, output);
-        // appsettings.json put Kestrel's endpoint on the Junction address: the "Junction" section was bound.
+        // The stack's address came from the "Junction" section of appsettings.json (bound by the package's generated
+        // binder): without it the transport has no address and Kestrel cannot bind 10.0.0.1.
         Assert.Contains("listening on http://10.0.0.1:8080", output, StringComparison.Ordinal);
         Assert.Contains("answer: Hello from a package reference!", output, StringComparison.Ordinal);
     }

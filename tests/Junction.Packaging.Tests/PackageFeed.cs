@@ -54,7 +54,7 @@ public sealed class PackageFeed : IAsyncLifetime
         // --no-build: the test run built the solution already (this project references both packages), and a second
         // build of them here would rewrite what the other test assemblies run from.
         (int exitCode, string output) = Command.Run("dotnet",
-            ["pack", Repository.Solution, "-c", Repository.Configuration, "--no-build", "-o", Feed,
+            ["pack", Repository.Solution, "-c", Repository.Configuration, "--no-build", "-m:1", "-o", Feed,
              "-p:VersionSuffix=" + VersionSuffix, "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + "/"],
             Repository.Root, Environment, TimeSpan.FromMinutes(3));
         PackOutput = output;
@@ -83,7 +83,7 @@ public sealed class PackageFeed : IAsyncLifetime
         return root.Element(root.Name.Namespace + "metadata") ?? throw new InvalidOperationException($"{id}'s .nuspec has no metadata.");
     }
 
-    /// <summary>Copies the fresh apps out, adds each one's package with <c>dotnet add package</c>, and builds both in one go (one restore).</summary>
+    /// <summary>Copies the fresh apps out, adds each one's package with <c>dotnet add package</c>, and builds both in one go (one restore; one MSBuild node, like the other builds here, to leave the machine's other core to the test assemblies running beside this one).</summary>
     public Task EnsureAppsBuiltAsync() => _appsBuilt.Value;
 
     private void BuildApps()
@@ -109,7 +109,7 @@ public sealed class PackageFeed : IAsyncLifetime
             """);
         AddPackage("KestrelApp", KestrelPackage);
         AddPackage("SocketApp", CorePackage);
-        (int exitCode, string output) = Command.Run("dotnet", ["build", "Apps.slnx", "-c", "Release"], Apps, Environment, TimeSpan.FromMinutes(4));
+        (int exitCode, string output) = Command.Run("dotnet", ["build", "Apps.slnx", "-c", "Release", "-m:1"], Apps, Environment, TimeSpan.FromMinutes(4));
         Assert.True(exitCode == 0, "The fresh apps did not build:\n" + output);
     }
 

@@ -12,10 +12,18 @@ internal static class Repository
     public static string Solution => Path.Combine(Root, "Junction.sln");
 
     /// <summary>
-    /// Whether the native launcher project is in this checkout: its CMake build is what puts files under
-    /// runtimes/linux-x64/native in Junction.Core (src/Junction.Native also holds a C layout probe that is not shipped).
+    /// Whether the native launcher is in this checkout: a CMake project under src/Junction.Native, whose build puts
+    /// files under runtimes/linux-x64/native in Junction.Core. (src/Junction.Native also holds the verbs layout probe,
+    /// a test-only C file that is not shipped, so the folder alone says nothing.)
     /// </summary>
-    public static bool HasNativeLauncher => File.Exists(Path.Combine(Root, "src", "Junction.Native", "CMakeLists.txt"));
+    public static bool HasNativeLauncher
+    {
+        get
+        {
+            string native = Path.Combine(Root, "src", "Junction.Native");
+            return Directory.Exists(native) && Directory.EnumerateFiles(native, "CMakeLists.txt", SearchOption.AllDirectories).Any();
+        }
+    }
 
     private static string Metadata(string key)
     {
