@@ -120,7 +120,10 @@ public sealed class JunctionServerTests
         Assert.Equal($"{reply.Length} {Convert.ToHexStringLower(SHA256.HashData(reply))}", junction.Invoke(() => server.ReceivedSummary));
         Assert.Equal(TcpState.Established, junction.Invoke(() => server.StateBeforeShutdown));
         Assert.Equal(TcpState.TimeWait, junction.Invoke(() => server.StateAtEndOfStream));
-        Assert.Equal(TcpState.TimeWait, junction.Invoke(() => server.State));
+        // TIME_WAIT lasts unless a RST ends it: on a loaded machine Linux may retransmit its FIN before our ACK
+        // arrives, and our second ACK then meets a closed socket, whose RST ends TIME_WAIT (Linux's rfc1337=0 does too).
+        (TcpState? state, long resets) = junction.Invoke(() => (server.State, junction.Stack.TcpStatistics.ResetsReceived));
+        Assert.True(state == TcpState.TimeWait || (state == TcpState.Closed && resets > 0), $"Junction's side is {state} after {resets} resets");
     }
 
     [Fact]
