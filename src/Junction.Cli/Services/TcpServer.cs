@@ -66,11 +66,13 @@ internal sealed class TcpServer : IAsyncDisposable
                 return; // the listener was disposed
             }
             Interlocked.Increment(ref _accepted);
+            lock (_open) _open.Add(connection);
+            // Runs inline up to its first wait (on this kthread), outside the lock.
+            Task loop = ServeAsync(connection);
             lock (_open)
             {
-                _open.Add(connection);
-                _loops.RemoveAll(static loop => loop.IsCompleted);
-                _loops.Add(ServeAsync(connection));
+                _loops.RemoveAll(static done => done.IsCompleted);
+                _loops.Add(loop);
             }
         }
     }
