@@ -77,7 +77,7 @@ public sealed class ParsingTests
         Assert.Equal(TimeSpan.Zero, settings.SpinBeforePark);
         ParseResult defaults = Parse("serve echo --lab demo");
         HostSettings standard = ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, "x.pcap", defaults.GetValue<int>("--kthreads"), defaults.GetValue<double>("--spin-us"));
-        Assert.Equal(2, standard.MaxKthreads);
+        Assert.Equal(1, standard.MaxKthreads);
         Assert.Equal(TimeSpan.FromMicroseconds(50), standard.SpinBeforePark);
         Assert.Equal("x.pcap", standard.PcapPath);
         Assert.Throws<ArgumentException>(() => ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, null, 0, 50));

@@ -16,9 +16,11 @@ internal sealed record HostSettings
 
     /// <summary>
     /// The most kthreads the instance runs on at once (and the size of its runtime); the core allocator grants the
-    /// second and later ones only while the first cannot keep up. 2, as <c>UseJunction</c>'s default.
+    /// second and later ones only while the first cannot keep up or looks blocked. 1 by default (<c>UseJunction</c>'s
+    /// default is 2): on a small shared machine that also runs the load, a preempted kthread looks blocked to the
+    /// allocator, whose replacements then compete for the same vCPUs (docs/benchmarks.md).
     /// </summary>
-    public int MaxKthreads { get; init; } = 2;
+    public int MaxKthreads { get; init; } = 1;
 
     /// <summary>How long a kthread that found nothing to do keeps polling the instance (yielding between polls) before it parks it in epoll.</summary>
     public TimeSpan SpinBeforePark { get; init; } = DefaultSpinBeforePark;
