@@ -48,4 +48,34 @@ public sealed class BenchCommandTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("tcp-bulk", "gbps", "server_cpu_s_per_gb")]
+    [InlineData("udp-pps", "pps", "server_cpu_s_per_100k")]
+    [InlineData("http-plaintext", "rps", "server_cpu_s_per_100k")]
+    public void Bench_reports_both_sides_with_server_cpu(string scenarioName, string measure, string cpu)
+    {
+        RootRequired.Check();
+        string path = Path.Combine(Path.GetTempPath(), $"junction-{scenarioName}-{Environment.ProcessId}.json");
+        try
+        {
+            var (exit, output, error) = JunctionCommand.Run(TimeSpan.FromSeconds(90), "bench", scenarioName, "--duration", "1", "--load", "builtin", "--json", path);
+            Assert.True(exit == 0, output + error);
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+            JsonElement scenario = document.RootElement.GetProperty("scenarios").GetProperty(scenarioName);
+            foreach (string side in new[] { "junction", "linux" })
+            {
+                JsonElement figures = scenario.GetProperty(side);
+                Assert.True(figures.GetProperty(measure).GetDouble() > 0, side + " " + measure);
+                Assert.True(figures.GetProperty(cpu).GetDouble() > 0, side + " " + cpu);
+                Assert.Equal(0, figures.GetProperty("errors").GetInt64());
+            }
+            Assert.Contains("park", scenario.GetProperty("junction").GetProperty("server").GetString()!, StringComparison.Ordinal);
+            Assert.True(scenario.GetProperty("ratio").TryGetProperty(cpu, out _));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Junction.Cli.Commands;
+using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 
 namespace Junction.Cli.Tests;
@@ -13,7 +14,8 @@ public sealed class ParsingTests
     [InlineData("demo --duration 3 --connections 8 --out x --load builtin")]
     [InlineData("bench tcp-rr --duration 2 --json r.json")]
     [InlineData("bench all -c 4")]
-    [InlineData("bench http-plaintext --load wrk --xdp-mode Generic --pin")]
+    [InlineData("bench http-plaintext --load wrk --xdp-mode Generic --kthreads 1 --spin-us 0")]
+    [InlineData("serve echo --lab demo --kthreads 4 --spin-us 200")]
     [InlineData("lab up --name demo --queues 2 --json")]
     [InlineData("lab down demo")]
     [InlineData("lab status --json")]
@@ -28,6 +30,8 @@ public sealed class ParsingTests
     [InlineData("bench tcp-rr --duration soon")]
     [InlineData("bench http-plaintext --load ab")]
     [InlineData("lab up --queues")]
+    [InlineData("bench tcp-rr --pin")]
+    [InlineData("bench tcp-rr --kthreads many")]
     [InlineData("frobnicate")]
     public void Rejects_unknown_scenarios_protocols_and_malformed_values(string line) => Assert.NotEmpty(Parse(line).Errors);
 
@@ -62,6 +66,23 @@ public sealed class ParsingTests
         Assert.Equal(scenario, Scenarios.Parse(name));
         Assert.Equal(name, Scenarios.Name(scenario));
         Assert.Equal(port, Scenarios.Port(scenario));
+    }
+
+    [Fact]
+    public void Runtime_options_reach_the_host_settings_and_out_of_range_values_are_refused()
+    {
+        ParseResult result = Parse("bench udp-pps --kthreads 1 --spin-us 0");
+        HostSettings settings = ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, null, result.GetValue<int>("--kthreads"), result.GetValue<double>("--spin-us"));
+        Assert.Equal(1, settings.MaxKthreads);
+        Assert.Equal(TimeSpan.Zero, settings.SpinBeforePark);
+        ParseResult defaults = Parse("serve echo --lab demo");
+        HostSettings standard = ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, "x.pcap", defaults.GetValue<int>("--kthreads"), defaults.GetValue<double>("--spin-us"));
+        Assert.Equal(1, standard.MaxKthreads);
+        Assert.Equal(TimeSpan.FromMicroseconds(50), standard.SpinBeforePark);
+        Assert.Equal("x.pcap", standard.PcapPath);
+        Assert.Throws<ArgumentException>(() => ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, null, 0, 50));
+        Assert.Throws<ArgumentException>(() => ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, null, 2, -1));
+        Assert.Throws<ArgumentException>(() => ServeCommand.Settings(Devices.Xdp.XdpAttachMode.Auto, null, 2, double.NaN));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 using Junction.Lab;
-using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -28,6 +27,7 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>Whether the server's CPU can be told apart from the load's (the load runs in another process).</summary>
     bool MeasuresServerCpu { get; }
 
+    /// <summary>The Junction server's instance, on its own runtime, at <see cref="JunctionAddress"/>.</summary>
     JunctionHost OpenJunction(HostSettings settings);
 
     /// <summary>
@@ -35,12 +35,6 @@ internal interface IBenchTarget : IAsyncDisposable
     /// lab address), for tcp-rr's Junction↔Junction round trips.
     /// </summary>
     JunctionHost OpenJunctionClient(HostSettings settings);
-
-    /// <summary>Points Kestrel's Junction transport at this target's device (the http-plaintext scenario's Junction side).</summary>
-    void ConfigureTransport(JunctionTransportOptions options, HostSettings settings);
-
-    /// <summary>What carries the Kestrel transport's frames, for the server description.</summary>
-    string TransportDescription { get; }
 
     /// <summary>Runs <paramref name="request"/>; the callbacks run when the measured window opens and closes.</summary>
     Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken);

@@ -1,7 +1,6 @@
 using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 using Junction.Lab;
-using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -29,19 +28,6 @@ internal sealed class LabTarget(JunctionLab lab, string? wrk) : IBenchTarget
 
     public JunctionHost OpenJunctionClient(HostSettings settings) =>
         JunctionHost.OpenXdp(lab.Client.Interface, lab.Client.Namespace, lab.GetJunctionAddress(1), JunctionLab.PrefixLength, settings, client: true);
-
-    public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
-    {
-        options.Device = JunctionDevice.Xdp;
-        options.PrefixLength = JunctionLab.PrefixLength;
-        options.Xdp.InterfaceName = lab.Server.Interface;
-        options.Xdp.NetworkNamespace = "/run/netns/" + lab.Server.Namespace;
-        options.Xdp.AttachMode = settings.AttachMode;
-        // Received payload stays in its frame until Kestrel reads it: the UMEM outsizes the receive buffers.
-        options.Xdp.FrameCount = 16384;
-    }
-
-    public string TransportDescription => $"AF_XDP on {lab.Server.Namespace}/{lab.Server.Interface} queue 0";
 
     public Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken)
     {

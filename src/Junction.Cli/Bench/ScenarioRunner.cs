@@ -12,8 +12,11 @@ namespace Junction.Cli.Bench;
 /// <summary>
 /// Runs one scenario against Linux and then against Junction on the same target, with the same load. Linux goes
 /// first, with no XDP program on the link (the kernel as normally deployed); the Junction server exists only while
-/// its own load runs, so its poll thread never competes with the Linux run. http-plaintext serves one ASP.NET Core
-/// app on both sides: on Kestrel's Sockets transport, then on its Junction transport (<c>UseJunction</c>).
+/// its own load runs. Every Junction server is a <see cref="JunctionHost"/>: a runtime instance whose kthreads poll
+/// while busy and park when idle, with its services as uthreads over the Sockets API — the echo, discard and UDP
+/// servers of tcp-rr, tcp-bulk and udp-pps, and for http-plaintext the same ASP.NET Core app as the Linux side, on
+/// Kestrel's Junction transport (<c>UseJunction</c>) instead of its Sockets transport. Server CPU is read the same
+/// way on both sides: the whole process, over the measured window.
 /// </summary>
 internal static class ScenarioRunner
 {
@@ -58,69 +61,90 @@ internal static class ScenarioRunner
     private static async Task<(SideFigures Junction, SideFigures? JunctionToJunction)> RunJunctionAsync(IBenchTarget target, Scenario scenario, BenchSettings settings, Action<string> status, CancellationToken cancellationToken)
     {
         ushort port = Scenarios.Port(scenario);
+        LoadRequest request = Request(target.JunctionAddress, scenario, settings);
+        using JunctionHost host = target.OpenJunction(settings.Host);
         if (scenario == Scenario.HttpPlaintext)
         {
-            // The same ASP.NET Core app as the Linux side, on Kestrel's Junction transport.
-            await using JunctionKestrelServer kestrel = await JunctionKestrelServer.StartAsync(target.JunctionAddress, port, options => target.ConfigureTransport(options, settings.Host)).ConfigureAwait(false);
-            MeasuredLoad load = await target.RunLoadAsync(Request(target.JunctionAddress, scenario, settings), true, static () => { }, static () => { }, cancellationToken).ConfigureAwait(false);
-            return (Figures(scenario, load, null, target, $"ASP.NET Core Kestrel (Junction transport, UseJunction) on {target.TransportDescription}, runtime kthreads park when idle"), null);
+            // The same ASP.NET Core app as the Linux side, on Kestrel's Junction transport over the host's instance.
+            await using JunctionKestrelServer kestrel = await JunctionKestrelServer.StartAsync(host.Instance, port).ConfigureAwait(false);
+            MeasuredLoad load = await target.RunLoadAsync(request, true, static () => { }, static () => { }, cancellationToken).ConfigureAwait(false);
+            return (Figures(scenario, load, null, target, $"ASP.NET Core Kestrel (Junction transport, UseJunction) on {host.Description}"), null);
         }
-        using JunctionHost host = target.OpenJunction(settings.Host);
-        Func<long> received = () => 0;
-        string kind;
         switch (scenario)
         {
             case Scenario.TcpRr:
-                host.Thread.Invoke(() => new EchoService(host.Stack, port));
-                kind = "echo server";
-                break;
+            {
+                EchoService echo = new(host.Instance, port);
+                await using (echo.ConfigureAwait(false))
+                {
+                    SideFigures figures = await MeasureAsync(target, scenario, request, () => 0, $"Junction echo server (pipes, a uthread per connection) on {host.Description}", cancellationToken).ConfigureAwait(false);
+                    ThrowIfFailed(echo.Failure);
+                    status($"{Scenarios.Name(scenario)}: Junction↔Junction");
+                    SideFigures pair = await JunctionToJunctionAsync(target, host, port, settings, figures.Server, cancellationToken).ConfigureAwait(false);
+                    ThrowIfFailed(echo.Failure);
+                    return (figures, pair);
+                }
+            }
             case Scenario.TcpBulk:
-                DiscardService discard = host.Thread.Invoke(() => new DiscardService(host.Stack, port));
-                received = () => discard.Received;
-                kind = "discard server";
-                break;
+            {
+                DiscardService discard = new(host.Instance, port);
+                await using (discard.ConfigureAwait(false))
+                {
+                    SideFigures figures = await MeasureAsync(target, scenario, request, () => discard.Received, $"Junction discard server (pipes, a uthread per connection) on {host.Description}", cancellationToken).ConfigureAwait(false);
+                    ThrowIfFailed(discard.Failure);
+                    return (figures, null);
+                }
+            }
             default:
-                UdpCounter udp = host.Thread.Invoke(() => new UdpCounter(host.Stack, port));
-                host.Thread.AddPoller(_ => udp.Poll());
-                received = () => udp.Received;
-                kind = "UDP discard";
-                break;
+            {
+                UdpCounter udp = new(host.Instance, port);
+                await using (udp.ConfigureAwait(false))
+                {
+                    return (await MeasureAsync(target, scenario, request, () => udp.Received, $"Junction UDP discard (JunctionSocket receive loop, a uthread) on {host.Description}", cancellationToken).ConfigureAwait(false), null);
+                }
+            }
         }
+    }
+
+    private static async Task<SideFigures> MeasureAsync(IBenchTarget target, Scenario scenario, LoadRequest request, Func<long> received, string server, CancellationToken cancellationToken)
+    {
         var counter = new WindowCounter(received);
-        MeasuredLoad measured = await target.RunLoadAsync(Request(target.JunctionAddress, scenario, settings), true, counter.Start, counter.End, cancellationToken).ConfigureAwait(false);
-        string polling = settings.Host.YieldWhenIdle ? "poll thread yields when idle" : "busy-polling thread";
-        SideFigures figures = Figures(scenario, measured, counter.Delta, target, $"Junction {kind} on {host.Description}, {polling}");
-        if (scenario != Scenario.TcpRr) return (figures, null);
-        status($"{Scenarios.Name(scenario)}: Junction↔Junction");
-        return (figures, JunctionToJunction(target, host, port, settings, $"Junction {kind} on {host.Description}, {polling}", cancellationToken));
+        MeasuredLoad measured = await target.RunLoadAsync(request, true, counter.Start, counter.End, cancellationToken).ConfigureAwait(false);
+        return Figures(scenario, measured, counter.Delta, target, server);
+    }
+
+    private static void ThrowIfFailed(Exception? failure)
+    {
+        if (failure is not null) throw new InvalidOperationException("A Junction server connection failed: " + failure.Message, failure);
     }
 
     /// <summary>
-    /// tcp-rr between two Junction stacks: a client instance on its own poll thread pings the server instance that
-    /// the Linux client just measured, one 64-byte round trip outstanding, for the same warm-up and duration.
+    /// tcp-rr between two Junction stacks: a client instance on its own runtime pings the server instance that the
+    /// Linux client just measured, one 64-byte round trip outstanding, for the same warm-up and duration.
     /// </summary>
-    private static SideFigures JunctionToJunction(IBenchTarget target, JunctionHost server, ushort port, BenchSettings settings, string serverDescription, CancellationToken cancellationToken)
+    private static async Task<SideFigures> JunctionToJunctionAsync(IBenchTarget target, JunctionHost server, ushort port, BenchSettings settings, string serverDescription, CancellationToken cancellationToken)
     {
         // The client never captures: --pcap records the server instance only.
         using JunctionHost client = target.OpenJunctionClient(settings.Host with { PcapPath = null });
-        JunctionPinger pinger = client.Thread.Invoke(() => new JunctionPinger(client.Stack, server.Address, port, settings.Warmup, settings.Duration));
-        client.Thread.AddPoller(_ => pinger.Poll());
-        var deadline = DateTime.UtcNow + settings.Warmup + settings.Duration + TimeSpan.FromSeconds(10);
-        while (!pinger.IsFinished)
+        var endpoint = new IPEndPoint(server.Address.ToIPAddress(), port);
+        TimeSpan limit = settings.Warmup + settings.Duration + TimeSpan.FromSeconds(10);
+        Task<LatencyHistogram> pinging = client.Run(() => JunctionPinger.RunAsync(client.Instance, endpoint, settings.Warmup, settings.Duration, cancellationToken));
+        LatencyHistogram histogram;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Junction↔Junction round trips stalled: {client.Thread.Invoke(pinger.Describe)}.");
-            Thread.Sleep(10);
+            histogram = await pinging.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
         }
-        LatencyHistogram histogram = pinger.Histogram;
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Junction↔Junction round trips stalled: no end within {limit.TotalSeconds:F0} s.");
+        }
         return new SideFigures
         {
-            Rps = histogram.Count / pinger.Seconds,
+            Rps = histogram.Count / settings.Duration.TotalSeconds,
             P50Us = histogram.Percentile(50),
             P99Us = histogram.Percentile(99),
             Server = serverDescription,
-            Generator = $"Junction TCP client on {client.Description} at {client.Address}, round trips from its poll thread",
+            Generator = $"Junction TCP client (pipes, a uthread) on {client.Description} at {client.Address}",
         };
     }
 
@@ -148,6 +172,7 @@ internal static class ScenarioRunner
             Scenario.TcpBulk => new SideFigures
             {
                 Gbps = received is { } bytes && seconds > 0 ? bytes * 8 / seconds / 1e9 : null,
+                ServerCpuSPerGb = measured.ServerCpuSeconds is { } cpuSeconds && received is { } payload && payload > 0 ? cpuSeconds / payload * 1e9 : null,
                 Errors = load.Errors,
                 Server = server,
                 Generator = generator,
@@ -155,6 +180,7 @@ internal static class ScenarioRunner
             _ => new SideFigures
             {
                 Pps = received is { } datagrams && seconds > 0 ? datagrams / seconds : null,
+                ServerCpuSPer100k = measured.ServerCpuSeconds is { } cpuSeconds && received is { } counted && counted > 0 ? cpuSeconds / counted * 100_000 : null,
                 OfferedPps = load.OperationsPerSecond,
                 Errors = load.Errors,
                 Server = server,

@@ -6,7 +6,6 @@ using Junction.Devices.Memory;
 using Junction.Lab;
 using Junction.Sockets;
 using Junction.Stack;
-using Junction.Transport.Kestrel;
 using Junction.Wire;
 
 namespace Junction.Cli.Bench;
@@ -49,16 +48,6 @@ internal sealed class SwitchTarget : IBenchTarget
 
     public JunctionHost OpenJunctionClient(HostSettings settings) =>
         JunctionHost.OpenOnSwitch(_switch, MacAddress.LocallyAdministered(_nextMac++), JunctionClientAddress, settings, client: true);
-
-    public void ConfigureTransport(JunctionTransportOptions options, HostSettings settings)
-    {
-        options.Device = JunctionDevice.VirtualSwitch;
-        options.Switch = _switch;
-        options.PrefixLength = JunctionLab.PrefixLength;
-        options.MacAddress = MacAddress.LocallyAdministered(_nextMac++).ToString();
-    }
-
-    public string TransportDescription => "the in-process virtual switch";
 
     public Task<MeasuredLoad> RunLoadAsync(LoadRequest request, bool againstJunction, Action onWindowStart, Action onWindowEnd, CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Junction.Cli.Bench;
-using Junction.Cli.Hosting;
 using Junction.Cli.Load;
 using Junction.Cli.Results;
 using Spectre.Console;
@@ -23,11 +22,11 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file (schema in docs/benchmarks.md)." };
         var load = LoadOption();
         var mode = ServeCommand.XdpModeOption();
-        var pin = new Option<bool>("--pin") { Description = "Pin the Junction poll thread to the last CPU." };
-        var yieldIdle = new Option<bool>("--yield-when-idle") { Description = "The Junction poll thread calls sched_yield after an idle iteration (it never sleeps)." };
+        var kthreads = ServeCommand.KthreadsOption();
+        var spin = ServeCommand.SpinOption();
         var command = new Command("bench", "Benchmark a scenario on Junction and on Linux side by side (AF_XDP lab as root; virtual switch vs loopback otherwise).")
         {
-            scenario, duration, connections, pipeline, json, load, mode, pin, yieldIdle,
+            scenario, duration, connections, pipeline, json, load, mode, kthreads, spin,
         };
         command.SetAction((parse, cancellationToken) => Cli.GuardAsync(() =>
         {
@@ -37,7 +36,7 @@ internal static class BenchCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
                 Connections = parse.GetValue(connections),
                 Pipeline = parse.GetValue(pipeline),
-                Host = new HostSettings { AttachMode = parse.GetValue(mode), Pin = parse.GetValue(pin), YieldWhenIdle = parse.GetValue(yieldIdle) },
+                Host = ServeCommand.Settings(parse.GetValue(mode), null, parse.GetValue(kthreads), parse.GetValue(spin)),
             };
             Scenario[] chosen = name == "all" ? Scenarios.All : [Scenarios.Parse(name)];
             return RunAsync(chosen, settings, parse.GetValue(load)!, parse.GetValue(json), cancellationToken);

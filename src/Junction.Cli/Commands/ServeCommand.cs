@@ -10,7 +10,8 @@ namespace Junction.Cli.Commands;
 
 /// <summary>
 /// <c>junction serve http|echo|discard</c>: a Junction instance on an AF_XDP socket serving one protocol until
-/// Ctrl-C or SIGTERM, so curl, wrk, ping or any client can reach it from the lab's client side.
+/// Ctrl-C or SIGTERM, so curl, wrk, ping or any client can reach it from the lab's client side. The instance runs
+/// on the runtime: its kthreads poll while clients keep it busy and park in epoll when idle (no CPU).
 /// </summary>
 internal static class ServeCommand
 {
@@ -24,14 +25,30 @@ internal static class ServeCommand
         var ip = new Option<string?>("--ip") { Description = "With --interface: the instance's ADDRESS/PREFIX, e.g. 10.0.0.1/24 (an address the kernel does not own)." };
         var pcap = new Option<string?>("--pcap") { Description = "Write every frame the instance receives and sends to this pcap file (tcpdump cannot see them)." };
         var mode = XdpModeOption();
+        var kthreads = KthreadsOption();
+        var spin = SpinOption();
         var command = new Command("serve", "Run a Junction instance serving http, echo or discard until interrupted (root).")
         {
-            protocol, lab, port, iface, ip, pcap, mode,
+            protocol, lab, port, iface, ip, pcap, mode, kthreads, spin,
         };
         command.SetAction((parse, cancellationToken) => Cli.GuardAsync(() => RunAsync(
             parse.GetValue(protocol)!, parse.GetValue(lab), parse.GetValue(port), parse.GetValue(iface), parse.GetValue(ip), parse.GetValue(pcap),
-            new HostSettings { AttachMode = parse.GetValue(mode), PcapPath = parse.GetValue(pcap) }, cancellationToken)));
+            Settings(parse.GetValue(mode), parse.GetValue(pcap), parse.GetValue(kthreads), parse.GetValue(spin)), cancellationToken)));
         return command;
+    }
+
+    public static Option<int> KthreadsOption() =>
+        new("--kthreads") { Description = "The most kthreads the Junction instance runs on at once (more are granted only while one cannot keep up).", DefaultValueFactory = _ => new HostSettings().MaxKthreads };
+
+    public static Option<double> SpinOption() =>
+        new("--spin-us") { Description = "Microseconds an idle Junction kthread keeps polling (yielding between polls) before it parks in epoll; 0 parks at once.", DefaultValueFactory = _ => HostSettings.DefaultSpinBeforePark.TotalMicroseconds };
+
+    /// <summary>The host settings the options give; out-of-range values fail with one sentence.</summary>
+    public static HostSettings Settings(XdpAttachMode mode, string? pcap, int kthreads, double spinMicroseconds)
+    {
+        if (kthreads is < 1 or > 64) throw new ArgumentException($"--kthreads takes 1 to 64 ({kthreads} is not).");
+        if (!(spinMicroseconds >= 0 && spinMicroseconds <= 1_000_000)) throw new ArgumentException($"--spin-us takes 0 to 1000000 microseconds ({spinMicroseconds} is not).");
+        return new HostSettings { AttachMode = mode, PcapPath = pcap, MaxKthreads = kthreads, SpinBeforePark = TimeSpan.FromMicroseconds(spinMicroseconds) };
     }
 
     public static Option<XdpAttachMode> XdpModeOption() =>
@@ -82,7 +99,7 @@ internal static class ServeCommand
         using (lab)
         using (host)
         {
-            Func<string> counters = StartService(host, protocol, listenPort);
+            IAsyncDisposable service = await StartServiceAsync(host, protocol, listenPort).ConfigureAwait(false);
             Console.WriteLine($"Serving {protocol} on {host.Address}:{listenPort} ({host.Description}). Ctrl-C stops.");
             foreach (string note in host.Notes) Console.WriteLine("note: " + note);
             Console.WriteLine($"Try: {hint}");
@@ -95,26 +112,48 @@ internal static class ServeCommand
             {
                 // Ctrl-C or SIGTERM: the normal way to stop.
             }
-            Console.WriteLine($"Stopped. {counters()}");
+            await service.DisposeAsync().ConfigureAwait(false);
+            Console.WriteLine(("Stopped. " + Counters(service)).TrimEnd());
         }
         return 0;
     }
 
-    private static Func<string> StartService(JunctionHost host, string protocol, ushort port)
+    private static async Task<IAsyncDisposable> StartServiceAsync(JunctionHost host, string protocol, ushort port)
     {
         switch (protocol)
         {
             case "http":
-                HttpService http = host.Thread.Invoke(() => new HttpService(host.Stack, port));
-                return () => $"{http.Requests} requests answered.";
+                return await JunctionKestrelServer.StartAsync(host.Instance, port).ConfigureAwait(false);
             case "echo":
-                host.Thread.Invoke(() => new EchoService(host.Stack, port));
-                return () => "";
+                return new EchoService(host.Instance, port);
             default:
-                DiscardService tcp = host.Thread.Invoke(() => new DiscardService(host.Stack, port));
-                UdpCounter udp = host.Thread.Invoke(() => new UdpCounter(host.Stack, port));
-                host.Thread.AddPoller(_ => udp.Poll());
-                return () => $"{tcp.Received} TCP bytes and {udp.Received} UDP datagrams discarded.";
+                var tcp = new DiscardService(host.Instance, port);
+                try
+                {
+                    return new DiscardPair(tcp, new UdpCounter(host.Instance, port));
+                }
+                catch
+                {
+                    await tcp.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+        }
+    }
+
+    private static string Counters(IAsyncDisposable service) => service switch
+    {
+        EchoService echo => $"{echo.Accepted} connections, {echo.Echoed} bytes echoed.",
+        DiscardPair discard => $"{discard.Tcp.Received} TCP bytes and {discard.Udp.Received} UDP datagrams discarded.",
+        _ => "",
+    };
+
+    /// <summary>discard serves TCP and UDP on the same port.</summary>
+    private sealed record DiscardPair(DiscardService Tcp, UdpCounter Udp) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Tcp.DisposeAsync().ConfigureAwait(false);
+            await Udp.DisposeAsync().ConfigureAwait(false);
         }
     }
 

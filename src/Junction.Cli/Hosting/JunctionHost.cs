@@ -2,40 +2,40 @@ using Junction.Devices;
 using Junction.Devices.Memory;
 using Junction.Devices.Xdp;
 using Junction.Lab;
+using Junction.Runtime;
 using Junction.Stack;
 using Junction.Wire;
 
 namespace Junction.Cli.Hosting;
 
 /// <summary>
-/// One Junction instance the command serves from: a <see cref="NetStack"/> on a device (an AF_XDP socket on the lab's
-/// server-side veth, or a port of the in-process virtual switch), optionally behind a pcap capture, busy-polled by a
-/// dedicated <see cref="PollThread"/>. Services attach to <see cref="Stack"/> through <see cref="PollThread.Invoke{T}"/>.
+/// One Junction instance the command serves from, as a Junction application deploys it: a
+/// <see cref="RuntimeInstance"/> of its own <see cref="JunctionRuntime"/> on a device (an AF_XDP socket on a lab
+/// veth, or a port of the in-process virtual switch), optionally behind a pcap capture. Its kthreads poll while
+/// there is work and park in epoll on the device's descriptor when idle. Services run as uthreads of
+/// <see cref="Instance"/> (<see cref="Run(Func{Task})"/>) over the Sockets API.
 /// </summary>
 internal sealed class JunctionHost : IDisposable
 {
+    private readonly JunctionRuntime _runtime;
     private readonly List<IDisposable> _owned;
 
-    private JunctionHost(NetStack stack, PollThread thread, Ipv4Address address, string description, List<IDisposable> owned, IReadOnlyList<string> notes)
+    private JunctionHost(JunctionRuntime runtime, RuntimeInstance instance, string description, List<IDisposable> owned, IReadOnlyList<string> notes)
     {
-        Stack = stack;
-        Thread = thread;
-        Address = address;
+        _runtime = runtime;
+        Instance = instance;
         Description = description;
         _owned = owned;
         Notes = notes;
     }
 
     /// <summary>The instance's address.</summary>
-    public Ipv4Address Address { get; }
+    public Ipv4Address Address => Instance.Stack.Address;
 
-    /// <summary>The stack; touch it only on <see cref="Thread"/>.</summary>
-    public NetStack Stack { get; }
+    /// <summary>The runtime instance: its stack, task scheduler and statistics.</summary>
+    public RuntimeInstance Instance { get; }
 
-    /// <summary>The thread that polls the stack and the services' pollers.</summary>
-    public PollThread Thread { get; }
-
-    /// <summary>What carries the frames, e.g. "AF_XDP (DriverCopy) on jndemos queue 0".</summary>
+    /// <summary>What carries the frames and how it is scheduled, e.g. "AF_XDP (DriverCopy) on jndemos queue 0, runtime: 2 kthreads …".</summary>
     public string Description { get; }
 
     /// <summary>What the XDP set-up had to say (fallbacks it took).</summary>
@@ -46,7 +46,7 @@ internal sealed class JunctionHost : IDisposable
     public static JunctionHost OpenXdp(JunctionLab lab, Ipv4Address address, HostSettings settings) =>
         OpenXdp(lab.Server.Interface, lab.Server.Namespace, address, JunctionLab.PrefixLength, settings);
 
-    /// <summary>Runs an instance at <paramref name="address"/> on queue 0 of <paramref name="interfaceName"/> in the named network namespace (null: this process's); a <paramref name="client"/> instance has its own seed and thread name and is never pinned to the server's CPU.</summary>
+    /// <summary>Runs an instance at <paramref name="address"/> on queue 0 of <paramref name="interfaceName"/> in the named network namespace (null: this process's); a <paramref name="client"/> instance has its own seed.</summary>
     public static JunctionHost OpenXdp(string interfaceName, string? namespaceName, Ipv4Address address, int prefixLength, HostSettings settings, bool client = false)
     {
         var options = new XdpDeviceOptions
@@ -79,17 +79,36 @@ internal sealed class JunctionHost : IDisposable
         }
     }
 
-    /// <summary>Runs an instance at <paramref name="address"/> on a new port of <paramref name="network"/> (no root needed).</summary>
+    /// <summary>Runs an instance at <paramref name="address"/> on a new port of <paramref name="network"/> (a real-time switch; no root needed).</summary>
     public static JunctionHost OpenOnSwitch(VirtualSwitch network, MacAddress mac, Ipv4Address address, HostSettings settings, bool client = false)
     {
         VirtualPort port = network.CreatePort(mac);
-        return Start(port, address, JunctionLab.PrefixLength, settings, "the in-process virtual switch", [port], [], client);
+        try
+        {
+            return Start(port, address, JunctionLab.PrefixLength, settings, "the in-process virtual switch", [port], [], client);
+        }
+        catch
+        {
+            port.Dispose();
+            throw;
+        }
     }
 
+    /// <summary>Starts <paramref name="loop"/> as a uthread of the instance; its awaits resume on the instance's kthreads.</summary>
+    public Task Run(Func<Task> loop) => Run(Instance, loop);
+
+    /// <summary>Starts <paramref name="loop"/> as a uthread of <paramref name="instance"/>.</summary>
+    public static Task Run(RuntimeInstance instance, Func<Task> loop) =>
+        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.DenyChildAttach, instance.TaskScheduler).Unwrap();
+
+    /// <summary>Starts <paramref name="loop"/> as a uthread of the instance and completes with its result.</summary>
+    public Task<T> Run<T>(Func<Task<T>> loop) =>
+        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Instance.TaskScheduler).Unwrap();
+
+    /// <summary>Stops the kthreads and the instance (its stack gives every frame back), then the capture and the device.</summary>
     public void Dispose()
     {
-        Thread.Dispose();
-        Stack.Dispose();
+        _runtime.Dispose();
         foreach (IDisposable item in _owned) item.Dispose();
     }
 
@@ -102,10 +121,14 @@ internal sealed class JunctionHost : IDisposable
             // Disposed first: the capture, then its writer (flushes the file), then the device it wraps.
             owned.Insert(0, writer);
             owned.Insert(0, capture);
-            device = capture;
+            device = new WaitableCapture(capture, (IWaitableDevice)device);
             description += $", captured to {path}";
         }
-        var thread = new PollThread(client ? "junction client" : "junction server", settings.YieldWhenIdle, settings.Pin && !client ? Affinity.ServerCpu : null);
+        var runtime = new JunctionRuntime(new JunctionRuntimeOptions
+        {
+            MaxKthreads = settings.MaxKthreads,
+            SpinBeforePark = settings.SpinBeforePark,
+        });
         try
         {
             var stackOptions = new NetStackOptions
@@ -117,13 +140,13 @@ internal sealed class JunctionHost : IDisposable
             };
             stackOptions.Tcp.ReceiveBufferSize = 4 << 20;
             stackOptions.Tcp.SendBufferSize = 1 << 20;
-            NetStack stack = thread.Invoke(() => new NetStack(device, stackOptions, PollThread.Now));
-            thread.Add(stack);
-            return new JunctionHost(stack, thread, address, description, owned, notes);
+            RuntimeInstance instance = runtime.CreateInstance(device, stackOptions, new RuntimeInstanceOptions { MinKthreads = 1, MaxKthreads = settings.MaxKthreads });
+            description += $", runtime of up to {settings.MaxKthreads} kthread{(settings.MaxKthreads == 1 ? "" : "s")} that park{(settings.MaxKthreads == 1 ? "s" : "")} in epoll after {settings.SpinBeforePark.TotalMicroseconds:0} µs idle";
+            return new JunctionHost(runtime, instance, description, owned, notes);
         }
         catch
         {
-            thread.Dispose();
+            runtime.Dispose();
             throw;
         }
     }

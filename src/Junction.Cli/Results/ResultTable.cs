@@ -13,7 +13,8 @@ internal static class ResultTable
         ("p99_us", "p99 latency (µs)", f => f.P99Us, "N1"),
         ("gbps", "throughput (Gbit/s)", f => f.Gbps, "N2"),
         ("pps", "datagrams/s received", f => f.Pps, "N0"),
-        ("server_cpu_s_per_100k", "server CPU s / 100k requests", f => f.ServerCpuSPer100k, "N3"),
+        ("server_cpu_s_per_100k", "server CPU s / 100k ops", f => f.ServerCpuSPer100k, "N3"),
+        ("server_cpu_s_per_gb", "server CPU s / GB received", f => f.ServerCpuSPerGb, "N3"),
     ];
 
     public static void Print(BenchReport report)

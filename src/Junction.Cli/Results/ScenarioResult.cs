@@ -39,5 +39,6 @@ internal sealed record ScenarioResult(Scenario Scenario, SideFigures Junction, S
         ("gbps", f => f.Gbps),
         ("pps", f => f.Pps),
         ("server_cpu_s_per_100k", f => f.ServerCpuSPer100k),
+        ("server_cpu_s_per_gb", f => f.ServerCpuSPerGb),
     ];
 }

@@ -19,8 +19,11 @@ internal sealed record SideFigures
     /// <summary>Datagrams per second the senders offered.</summary>
     public double? OfferedPps { get; init; }
 
-    /// <summary>Server process CPU seconds per 100,000 requests or round trips.</summary>
+    /// <summary>Server process CPU seconds per 100,000 operations: requests, round trips, or datagrams received.</summary>
     public double? ServerCpuSPer100k { get; init; }
+
+    /// <summary>Server process CPU seconds per gigabyte (10^9 bytes) of payload received (bulk transfers).</summary>
+    public double? ServerCpuSPerGb { get; init; }
 
     /// <summary>Operations that failed (non-200 responses, socket errors reported by wrk).</summary>
     public long Errors { get; init; }

@@ -1,48 +1,45 @@
-using Junction.Stack;
-using Junction.Stack.Tcp;
+using System.IO.Pipelines;
+using Junction.Runtime;
+using Junction.Sockets;
 
 namespace Junction.Cli.Services;
 
-/// <summary>A Junction TCP discard server (RFC 863): reads and drops everything, counting the bytes.</summary>
-internal sealed class DiscardService : ITcpListenerObserver, ITcpConnectionObserver
+/// <summary>
+/// A Junction TCP discard server (RFC 863) on the Sockets API: every connection's loop reads and drops everything,
+/// counting the bytes, as a uthread of the instance (the frames go back to the device as the reader advances).
+/// </summary>
+internal sealed class DiscardService : IAsyncDisposable
 {
-    private readonly byte[] _sink = new byte[256 * 1024];
+    private readonly TcpServer _server;
     private long _received;
 
-    public DiscardService(NetStack stack, ushort port)
+    public DiscardService(RuntimeInstance instance, ushort port)
     {
-        TcpListenEndpoint listener = stack.TcpListen(port);
-        listener.Observer = this;
+        _server = TcpServer.Start(instance, port, new JunctionConnectionOptions(), DiscardAsync);
     }
 
     /// <summary>Bytes received so far, on all connections; readable from any thread.</summary>
-    public long Received => Volatile.Read(ref _received);
+    public long Received => Interlocked.Read(ref _received);
 
-    public void OnAcceptable(TcpListenEndpoint listener)
+    /// <summary>Connections accepted so far.</summary>
+    public int Accepted => _server.Accepted;
+
+    /// <summary>The first unexpected failure of a connection, or null.</summary>
+    public Exception? Failure => _server.Failure;
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task DiscardAsync(JunctionConnection connection)
     {
-        while (listener.TryAccept(out TcpConnection? connection))
+        PipeReader input = connection.Input;
+        while (true)
         {
-            connection.Observer = this;
-            OnReadable(connection);
+            ReadResult read = await input.ReadAsync().ConfigureAwait(false);
+            Interlocked.Add(ref _received, read.Buffer.Length);
+            input.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted || read.IsCanceled) break;
         }
+        await input.CompleteAsync().ConfigureAwait(false);
+        await connection.Output.CompleteAsync().ConfigureAwait(false);
     }
-
-    public void OnConnected(TcpConnection connection)
-    {
-    }
-
-    public void OnReadable(TcpConnection connection)
-    {
-        int n;
-        long received = _received;
-        while ((n = connection.Receive(_sink)) > 0) received += n;
-        Volatile.Write(ref _received, received);
-        if (connection.IsReceiveComplete) connection.Close();
-    }
-
-    public void OnWritable(TcpConnection connection)
-    {
-    }
-
-    public void OnClosed(TcpConnection connection) => connection.Close();
 }

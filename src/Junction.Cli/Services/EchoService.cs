@@ -1,67 +1,55 @@
-using Junction.Stack;
-using Junction.Stack.Tcp;
+using System.Buffers;
+using System.IO.Pipelines;
+using Junction.Runtime;
+using Junction.Sockets;
 
 namespace Junction.Cli.Services;
 
-/// <summary>A Junction TCP echo server: every connection sends back what it reads, in the same poll (NoDelay).</summary>
-internal sealed class EchoService : ITcpListenerObserver
+/// <summary>
+/// A Junction TCP echo server (RFC 862) on the Sockets API: every connection's loop copies what it reads, straight
+/// from the received frames, into the send ring and flushes (NoDelay), as a uthread of the instance.
+/// </summary>
+internal sealed class EchoService : IAsyncDisposable
 {
-    public EchoService(NetStack stack, ushort port)
+    private readonly TcpServer _server;
+    private long _echoed;
+
+    public EchoService(RuntimeInstance instance, ushort port)
     {
-        TcpListenEndpoint listener = stack.TcpListen(port);
-        listener.Observer = this;
+        _server = TcpServer.Start(instance, port, new JunctionConnectionOptions { NoDelay = true }, EchoAsync);
     }
 
-    public void OnAcceptable(TcpListenEndpoint listener)
+    /// <summary>Bytes echoed so far, on all connections.</summary>
+    public long Echoed => Interlocked.Read(ref _echoed);
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Accepted => _server.Accepted;
+
+    /// <summary>The first unexpected failure of a connection, or null.</summary>
+    public Exception? Failure => _server.Failure;
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task EchoAsync(JunctionConnection connection)
     {
-        while (listener.TryAccept(out TcpConnection? connection))
+        PipeReader input = connection.Input;
+        PipeWriter output = connection.Output;
+        while (true)
         {
-            connection.NoDelay = true;
-            var session = new Session();
-            connection.Observer = session;
-            session.OnReadable(connection);
-        }
-    }
-
-    private sealed class Session : ITcpConnectionObserver
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _pendingStart;
-        private int _pendingEnd;
-
-        public void OnConnected(TcpConnection connection)
-        {
-        }
-
-        public void OnReadable(TcpConnection connection)
-        {
-            while (true)
+            ReadResult read = await input.ReadAsync().ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            foreach (ReadOnlyMemory<byte> segment in buffer) output.Write(segment.Span);
+            input.AdvanceTo(buffer.End);
+            if (!buffer.IsEmpty)
             {
-                if (_pendingStart == _pendingEnd)
-                {
-                    _pendingStart = 0;
-                    _pendingEnd = 0;
-                }
-                if (_pendingEnd == _buffer.Length) break;
-                int n = connection.Receive(_buffer.AsSpan(_pendingEnd));
-                if (n == 0) break;
-                _pendingEnd += n;
-                OnWritable(connection);
+                Interlocked.Add(ref _echoed, buffer.Length);
+                FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);
+                if (flushed.IsCompleted) break;
             }
-            if (connection.IsReceiveComplete && _pendingStart == _pendingEnd) connection.Close();
+            if (read.IsCompleted || read.IsCanceled) break;
         }
-
-        public void OnWritable(TcpConnection connection)
-        {
-            if (connection.State is not (TcpState.Established or TcpState.CloseWait)) return;
-            while (_pendingStart < _pendingEnd)
-            {
-                int n = connection.Send(_buffer.AsSpan(_pendingStart, _pendingEnd - _pendingStart));
-                if (n == 0) return;
-                _pendingStart += n;
-            }
-        }
-
-        public void OnClosed(TcpConnection connection) => connection.Close();
+        // The peer's FIN (or a finished send side): answer with ours.
+        await output.CompleteAsync().ConfigureAwait(false);
+        await input.CompleteAsync().ConfigureAwait(false);
     }
 }
