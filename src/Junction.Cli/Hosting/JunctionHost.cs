@@ -121,7 +121,7 @@ internal sealed class JunctionHost : IDisposable
             // Disposed first: the capture, then its writer (flushes the file), then the device it wraps.
             owned.Insert(0, writer);
             owned.Insert(0, capture);
-            device = new WaitableCapture(capture, (IWaitableDevice)device);
+            device = capture;
             description += $", captured to {path}";
         }
         var runtime = new JunctionRuntime(new JunctionRuntimeOptions

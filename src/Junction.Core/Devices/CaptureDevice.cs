@@ -12,7 +12,7 @@ namespace Junction.Devices;
 /// the capture shows exactly the frames that went out, as the stack wrote them. Not thread-safe, like the device it
 /// wraps. Capturing allocates nothing beyond what the writer's stream does.
 /// </remarks>
-public sealed class CaptureDevice : INetDevice
+public sealed class CaptureDevice : INetDevice, IWaitableDevice
 {
     private readonly INetDevice _inner;
     private readonly PcapWriter _writer;
@@ -53,6 +53,23 @@ public sealed class CaptureDevice : INetDevice
 
     /// <inheritdoc/>
     public FramePool Pool => _inner.Pool;
+
+    /// <summary>The wrapped device's descriptor when it is waitable (-1 otherwise), so a runtime can park on a capture.</summary>
+    public int WaitFileDescriptor => _inner is IWaitableDevice waitable ? waitable.WaitFileDescriptor : -1;
+
+    /// <inheritdoc/>
+    public bool PrepareToWait(out Instant nextArrival)
+    {
+        if (_inner is IWaitableDevice waitable) return waitable.PrepareToWait(out nextArrival);
+        nextArrival = Instant.Never;
+        return false; // nothing to wait on: poll
+    }
+
+    /// <inheritdoc/>
+    public void EndWait()
+    {
+        if (_inner is IWaitableDevice waitable) waitable.EndWait();
+    }
 
     /// <inheritdoc/>
     public int Receive(Span<Frame> frames)

@@ -87,6 +87,24 @@ public sealed class CaptureDeviceTests
         Assert.Equal(1, writer.RecordCount);
     }
 
+    [Fact]
+    public void A_capture_waits_on_its_inner_devices_descriptor_and_cannot_wait_without_one()
+    {
+        using var realTime = VirtualSwitch.CreateRealTime();
+        VirtualPort port = realTime.CreatePort(MacA);
+        using var writer = new PcapWriter(new MemoryStream());
+        using var waitable = new CaptureDevice(port, writer, TimeProvider.System, leaveOpen: true);
+        Assert.Equal(port.WaitFileDescriptor, waitable.WaitFileDescriptor);
+        Assert.True(waitable.PrepareToWait(out Instant arrival)); // nothing queued: the runtime may park on it
+        Assert.Equal(Instant.Never, arrival);
+        waitable.EndWait();
+
+        using var channel = new ChannelDevice(MacB, frameCount: 4);
+        using var polled = new CaptureDevice(channel, writer, TimeProvider.System, leaveOpen: true);
+        Assert.Equal(-1, polled.WaitFileDescriptor);
+        Assert.False(polled.PrepareToWait(out _));
+    }
+
     /// <summary>When tshark is installed, checks that it reads the file; without it the parse above is the whole check.</summary>
     private static void AssertTsharkReads(string path, int expectedPackets)
     {
