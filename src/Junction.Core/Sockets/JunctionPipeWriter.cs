@@ -256,7 +256,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
 
     /// <summary>
     /// On the stack: learns how much was acknowledged, hands flushed bytes to TCP (frames as they are, spilled bytes
-    /// copied into frames), sends the FIN (or RST after an error) once a completed writer's bytes are all queued, keeps
+    /// copied into frames as TCP has room), sends the FIN (or RST after an error) once a completed writer's bytes are all queued, keeps
     /// spare frames for a busy writer or gives every frame back from an idle one, and wakes a waiting flush.
     /// </summary>
     internal void PumpOnStack(TcpConnection tcp)
@@ -404,7 +404,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
         while (_spareCount < target && TcpSendBuffer.TryRentFrame(_pool, out Frame frame)) _spares[_spareCount++] = frame.Index;
     }
 
-    /// <summary>On the stack: gives flushed bytes to TCP in order, frames first, then spilled bytes (copied into frames).</summary>
+    /// <summary>On the stack: gives flushed bytes to TCP in order, the writer's frames first, then spilled bytes.</summary>
     private void HandOffLocked(TcpConnection tcp)
     {
         long toHand = _committed - _handed;
@@ -420,11 +420,24 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
             _handed += n;
             toHand -= n;
         }
-        if (toHand > 0 && SpillPending)
+        // Spilled bytes are copied into frames cut like the writer's (one segment each, so they still leave from
+        // them), as far as TCP's send buffer has room.
+        while (toHand > 0 && SpillPending)
         {
-            int n = tcp.Send(_spill.AsSpan(_spillStart, (int)Math.Min(toHand, _spillEnd - _spillStart)));
+            int n = (int)Math.Min(Math.Min(toHand, _spillEnd - _spillStart), Math.Min(FramePayload, tcp.SendFree));
+            if (n <= 0 || !TcpSendBuffer.TryRentFrame(_pool, out Frame frame)) break;
+            _spill.AsSpan(_spillStart, n).CopyTo(frame.Span[TcpSendBuffer.HeaderRoom..]);
+            try
+            {
+                tcp.AppendSendFrame(frame.Index, TcpSendBuffer.HeaderRoom, TcpSendBuffer.HeaderRoom + n, open: false);
+            }
+            finally
+            {
+                frame.Release(); // TCP took a reference of its own
+            }
             _spillStart += n;
             _handed += n;
+            toHand -= n;
         }
         // Frames the writer no longer fills and whose bytes TCP holds now: TCP keeps its own reference.
         while (_recordCount > 0 && !(_fillOpen && _recordCount == 1))
