@@ -31,11 +31,8 @@ namespace Junction.Sockets;
 /// </remarks>
 internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushResult>
 {
-    /// <summary>Spare frames the pump keeps for a busy writer, at most.</summary>
+    /// <summary>Spare frames a busy writer keeps (refilled by the pump, or rented at once by <see cref="GetMemory"/>), at most.</summary>
     internal const int MaxSpares = 8;
-
-    /// <summary>Frames rented at once when <see cref="GetMemory"/> finds no spare, at most.</summary>
-    private const int MaxRentBatch = 4;
 
     /// <summary>Frames written but not yet handed to TCP, at most; beyond it writes spill until a flush.</summary>
     private const int MaxRecords = 256;
@@ -182,9 +179,10 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         lock (Gate)
         {
+            if (_completed) throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
             ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, _lastLength);
-            if (_lastFromFrame) Fill.End += bytes;
-            else _spillEnd += bytes;
+            if (!_lastFromFrame) _spillEnd += bytes;
+            else if (bytes > 0) Fill.End += bytes;
             _written += bytes;
             _lastLength -= bytes;
             _lent = false;
@@ -322,7 +320,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
         if (_closed) return false;
         if (SpillPending) return false;
         _spillStart = _spillEnd = 0; // nothing spilled waits: the array starts over (the application holds none of it now)
-        return needed <= FramePayload && needed <= _capacity - (_written - _acked);
+        return _recordCount < MaxRecords && needed <= FramePayload && needed <= _capacity - (_written - _acked);
     }
 
     /// <summary>Whether the frame being filled has room for <paramref name="needed"/> bytes and was not sealed by a transmission.</summary>
@@ -393,7 +391,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
     {
         using (_connection.Instance.EnterStack())
         {
-            lock (Gate) RefillLocked(_connection.Tcp, Math.Min(MaxRentBatch, _framesStarted + 1));
+            lock (Gate) RefillLocked(_connection.Tcp, Math.Min(MaxSpares, _framesStarted + 1));
         }
     }
 
@@ -440,7 +438,7 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
             toHand -= n;
         }
         // Frames the writer no longer fills and whose bytes TCP holds now: TCP keeps its own reference.
-        while (_recordCount > 0 && !(_fillOpen && _recordCount == 1))
+        while (_recordCount > 0 && !(_fillOpen && _recordCount == 1) && !IsLentLocked(0))
         {
             ref Record first = ref RecordAt(0);
             if (first.Start != first.End) break;
@@ -456,9 +454,8 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
     private void ReleaseFramesLocked(TcpConnection tcp, bool discard)
     {
         while (_spareCount > 0) _pool.Release(_spares[--_spareCount]);
-        while (_recordCount > 0)
+        while (_recordCount > 0 && !IsLentLocked(0))
         {
-            if (_lent && _lastFromFrame && _recordCount == 1) break;
             ref Record first = ref RecordAt(0);
             if (!discard && first.Start != first.End) break;
             ReleaseFirstRecord(tcp);
@@ -477,6 +474,9 @@ internal sealed class JunctionPipeWriter : PipeWriter, IValueTaskSource<FlushRes
         _recordCount--;
         if (_recordCount == 0) _fillOpen = false;
     }
+
+    /// <summary>Whether the application may be writing into record <paramref name="relative"/> right now (memory handed out, no Advance yet).</summary>
+    private bool IsLentLocked(int relative) => _lent && _lastFromFrame && relative == _recordCount - 1;
 
     private ref Record RecordAt(int relative) => ref _records[(_recordHead + relative) & (_records.Length - 1)];
 
