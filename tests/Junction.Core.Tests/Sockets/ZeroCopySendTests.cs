@@ -118,6 +118,24 @@ public sealed class ZeroCopySendTests : IDisposable
     }
 
     [Fact]
+    public void A_request_larger_than_a_frame_spills_and_its_bytes_are_copied_into_frames_they_leave_from()
+    {
+        (JunctionConnection client, JunctionConnection server) = Connect(8095);
+        byte[] data = new byte[8000];
+        new Random(6).NextBytes(data);
+
+        Memory<byte> memory = client.Output.GetMemory(data.Length);
+        Assert.False(client.Writer.LastMemoryFromFrame);
+        data.CopyTo(memory);
+        client.Output.Advance(data.Length);
+        SocketLab.Await(client.Output.FlushAsync().AsTask());
+
+        Assert.Equal(data, ReadExactly(server, data.Length));
+        Assert.True(_client.Stack.TcpStatistics.SegmentsSentInPlace >= (data.Length + client.Tcp.Mss - 1) / client.Tcp.Mss);
+        Close(client, server);
+    }
+
+    [Fact]
     public void An_idle_writer_holds_no_frame()
     {
         (JunctionConnection client, JunctionConnection server) = Connect(8093);
