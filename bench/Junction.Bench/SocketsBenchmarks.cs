@@ -150,7 +150,7 @@ internal static class SocketsBenchmarks
             {
                 ReadResult read = await input.ReadAsync(stop).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
-                // Echo whole messages straight from the received frames into the send ring.
+                // Echo whole messages straight from the received frames into the writer's frames.
                 long whole = buffer.Length / MessageSize * MessageSize;
                 foreach (ReadOnlyMemory<byte> piece in buffer.Slice(0, whole))
                 {

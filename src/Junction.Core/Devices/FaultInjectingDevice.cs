@@ -173,7 +173,24 @@ public sealed class FaultInjectingDevice : INetDevice
             frame.Release();
             return;
         }
-        if (corruptOffset >= 0) frame.Span[corruptOffset] ^= corruptMask;
+        if (corruptOffset >= 0)
+        {
+            // The cable damages what it carries, not the sender's memory: a frame someone else still holds (a send
+            // buffer keeps payload in the frames it transmits) is corrupted in a copy. No frame for one: lost instead.
+            if (frame.Pool.GetRefCount(frame.Index) > 1)
+            {
+                if (!frame.Pool.TryRent(out Frame own))
+                {
+                    frame.Release();
+                    return;
+                }
+                own = own.WithWindow(frame.Offset, frame.Length);
+                frame.Span.CopyTo(own.Span);
+                frame.Release();
+                frame = own;
+            }
+            frame.Span[corruptOffset] ^= corruptMask;
+        }
         if (copies == 2)
         {
             if (_inner.Pool.TryRent(out Frame copy))

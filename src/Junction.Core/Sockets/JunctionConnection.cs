@@ -10,8 +10,8 @@ namespace Junction.Sockets;
 
 /// <summary>
 /// A TCP connection of a <see cref="RuntimeInstance"/> as an <see cref="IDuplexPipe"/>. <see cref="Input"/> reads the
-/// received payload where it arrived, in the device's frames (no copy); <see cref="Output"/> hands out the free part
-/// of the TCP send ring, from which segments are cut (the bytes are copied once, into the frame that carries them).
+/// received payload where it arrived, in the device's frames (no copy); <see cref="Output"/> hands out room in device
+/// frames, from which segments are transmitted (no copy either).
 /// </summary>
 /// <remarks>
 /// <para>Ends: <c>Output.Complete()</c> sends a FIN (half-close; with an exception: a RST); the peer's FIN completes
@@ -56,7 +56,7 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
         ArgumentOutOfRangeException.ThrowIfGreaterThan(resume, pause, nameof(options));
         _writer = new JunctionPipeWriter(this, ringSize, pause, resume);
         _reader = new JunctionPipeReader(this, options.ResumeOnRuntime);
-        tcp.UseExternalSendStorage(_writer.Ring);
+        tcp.SendBufferSize = _writer.Capacity;
         if (options.ReceiveBufferSize is int receiveSize) tcp.ReceiveBufferSize = receiveSize;
         if (options.NoDelay is bool noDelay) tcp.NoDelay = noDelay;
         tcp.BeginReceiveLend();
@@ -86,7 +86,7 @@ public sealed class JunctionConnection : IDuplexPipe, IAsyncDisposable, IDisposa
     /// <summary>The received bytes, in the frames they arrived in.</summary>
     public PipeReader Input => _reader;
 
-    /// <summary>The bytes to send, written into the send ring.</summary>
+    /// <summary>The bytes to send, written into device frames.</summary>
     public PipeWriter Output => _writer;
 
     /// <summary>This side's address and port.</summary>

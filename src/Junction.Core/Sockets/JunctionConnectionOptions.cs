@@ -4,8 +4,9 @@ namespace Junction.Sockets;
 public sealed record JunctionConnectionOptions
 {
     /// <summary>
-    /// The send ring in bytes (rounded up to a power of two): what the writer's memory comes from and what TCP keeps
-    /// until acknowledged. Null takes the stack's <c>TcpSettings.SendBufferSize</c>.
+    /// The send buffer in bytes (rounded up to a power of two): how many written but unacknowledged bytes the writer
+    /// keeps in device frames (TCP sends from them) before further writes spill and wait. Null takes the stack's
+    /// <c>TcpSettings.SendBufferSize</c>.
     /// </summary>
     public int? SendBufferSize { get; init; }
 
@@ -17,8 +18,8 @@ public sealed record JunctionConnectionOptions
     public int? ReceiveBufferSize { get; init; }
 
     /// <summary>
-    /// <c>FlushAsync</c> waits while this many flushed bytes are unacknowledged (or unflushed bytes did not fit
-    /// the ring). Null: the ring's size, i.e. the writer waits when the send buffer is full.
+    /// <c>FlushAsync</c> waits while this many flushed bytes are unacknowledged (or written bytes did not fit the
+    /// send buffer). Null: the send buffer's size, i.e. the writer waits when the send buffer is full.
     /// </summary>
     public int? PauseWriterThreshold { get; init; }
 

@@ -15,7 +15,7 @@ namespace Junction.Sockets;
 /// silently, as on Linux).
 /// </summary>
 /// <remarks>A TCP socket is a <see cref="JunctionConnection"/> underneath (see <see cref="Connection"/>): sends copy into
-/// the send ring, receives copy out of the received frames; with reused buffers neither allocates.</remarks>
+/// device frames, receives copy out of the received frames; with reused buffers neither allocates.</remarks>
 public sealed class JunctionSocket : IDisposable
 {
     private readonly RuntimeInstance _instance;
@@ -117,7 +117,7 @@ public sealed class JunctionSocket : IDisposable
         }
     }
 
-    /// <summary>The send buffer (bytes unacknowledged plus unsent); taken at connect time for the send ring, capped by it afterwards.</summary>
+    /// <summary>The send buffer (bytes unacknowledged plus unsent); taken at connect time as the writer's capacity, capped by it afterwards.</summary>
     public int SendBufferSize
     {
         get => _connection is null ? _sendBufferSize ?? new TcpSettings().SendBufferSize : OnStack(static c => c.SendBufferSize);
@@ -126,7 +126,7 @@ public sealed class JunctionSocket : IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             ThrowIfDisposed();
             _sendBufferSize = value;
-            if (_connection is not null) OnStack(c => c.SendBufferSize = Math.Min(value, _connection.Writer.Ring.Length));
+            if (_connection is not null) OnStack(c => c.SendBufferSize = Math.Min(value, _connection.Writer.Capacity));
         }
     }
 

@@ -324,6 +324,32 @@ public sealed class NetStack : IDisposable, ITcpOutput
         return SendIpv4(frame, source, destination, IpProtocol.Tcp, length);
     }
 
+    FramePool ITcpOutput.FramePool => _device.Pool;
+
+    TcpSendOutcome ITcpOutput.SendSegment(Ipv4Address source, Ipv4Address destination, in TcpRepr header, TcpSendBuffer data, int offset, int length)
+    {
+        int headerLength = TcpPacket.HeaderLength(header);
+        int headers = EthernetIpHeaders + headerLength;
+        if (data.TryGetFrameInPlace(offset, length, headers, out Frame payload))
+        {
+            // Only the send buffer (and the writer filling it) holds the frame, and nothing still needed lies in front
+            // of the payload: write the headers there and transmit the frame the application wrote into. The device
+            // releases this reference once the frame is sent; the send buffer keeps its own until the ACK.
+            payload.AddRef();
+            Frame frame = payload.WithWindow(payload.Offset - headers, headers + length);
+            Span<byte> inPlace = frame.Span[EthernetIpHeaders..];
+            TcpPacket.Emit(header, inPlace);
+            if (_fillChecksums) TcpPacket.FillChecksum(inPlace, source, destination);
+            return SendIpv4(frame, source, destination, IpProtocol.Tcp, inPlace.Length) ? TcpSendOutcome.InPlace : TcpSendOutcome.Failed;
+        }
+        if (!TryRentTransmitFrame(out Frame copy)) return TcpSendOutcome.Failed;
+        Span<byte> segment = copy.Span.Slice(EthernetIpHeaders, headerLength + length);
+        TcpPacket.Emit(header, segment);
+        data.CopyTo(offset, segment[headerLength..]);
+        if (_fillChecksums) TcpPacket.FillChecksum(segment, source, destination);
+        return SendIpv4(copy, source, destination, IpProtocol.Tcp, segment.Length) ? TcpSendOutcome.Copied : TcpSendOutcome.Failed;
+    }
+
     int ITcpOutput.MaxSegmentSize(Ipv4Address destination) => Mtu - Ipv4Packet.MinHeaderLength - TcpPacket.MinHeaderLength;
 
     internal bool SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload)

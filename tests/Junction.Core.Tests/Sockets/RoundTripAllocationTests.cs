@@ -8,8 +8,9 @@ namespace Junction.Tests.Sockets;
 
 /// <summary>
 /// 64-byte request/response over one connection allocates nothing in steady state, counted over the whole process
-/// (kthreads, pool threads, the loops): through the pipes and through <see cref="JunctionSocket"/>, with the loops as
-/// uthreads of the instances (the direct path) and on the thread pool.
+/// (kthreads, pool threads, the loops), and every request leaves from the device frame it was written into: through the
+/// pipes and through <see cref="JunctionSocket"/>, with the loops as uthreads of the instances (the direct path) and on
+/// the thread pool.
 /// </summary>
 [Collection(nameof(ProcessWideAllocation))]
 public sealed class RoundTripAllocationTests
@@ -65,7 +66,11 @@ public sealed class RoundTripAllocationTests
         var driver = new Driver(client, server, usePipes);
         Task echo = Start(driver.EchoAsync, serverScheduler);
 
+        long inPlaceBefore = lab.Client.Stack.TcpStatistics.SegmentsSentInPlace;
         long[] windows = SocketLab.Await(Start(driver.MeasureAsync, clientScheduler));
+        // And without a copy: every request left from the frame it was written into.
+        long inPlace = lab.Client.Stack.TcpStatistics.SegmentsSentInPlace - inPlaceBefore;
+        Assert.True(inPlace >= 6 * Window, $"{inPlace} requests of {6 * Window} were sent from their own frame");
 
         // Zero per round trip: under one byte per round trip in the quietest window, when the smallest object is 24 B.
         // The process allocates a few hundred bytes a window in the background (the test host's threads), so an exact

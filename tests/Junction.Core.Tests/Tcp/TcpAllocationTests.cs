@@ -7,8 +7,10 @@ namespace Junction.Tests.Tcp;
 public sealed class TcpAllocationTests
 {
     /// <summary>Remembers only the last segment (no allocation per segment).</summary>
-    private sealed class LastSegmentOutput : ITcpOutput
+    private sealed class LastSegmentOutput(FramePool pool) : ITcpOutput
     {
+        public FramePool FramePool => pool;
+
         public TcpRepr Last;
         public int Count;
 
@@ -25,8 +27,8 @@ public sealed class TcpAllocationTests
     [Fact]
     public void Steady_state_receive_and_send_do_not_allocate()
     {
-        var output = new LastSegmentOutput();
         using var pool = new FramePool(64);
+        var output = new LastSegmentOutput(pool);
         Instant now = Instant.FromMilliseconds(1000);
         var layer = new TcpLayer(output, new TcpSettings(), new byte[32], now);
         Ipv4Address local = new(10, 0, 0, 1), remote = new(10, 0, 0, 2);

@@ -20,6 +20,9 @@ internal sealed class RecordingOutput : ITcpOutput
     public List<SentSegment> Sent { get; } = [];
     public int Mss { get; set; } = 1460;
 
+    /// <summary>The frames send buffers keep payload in.</summary>
+    public FramePool FramePool { get; } = new(1024);
+
     public bool SendSegment(Ipv4Address source, Ipv4Address destination, in TcpRepr header, ReadOnlySpan<byte> payload1, ReadOnlySpan<byte> payload2)
     {
         byte[] bytes = new byte[payload1.Length + payload2.Length];
@@ -206,6 +209,8 @@ internal sealed class TcpHarness : IDisposable
         Listener?.Dispose();
         Layer.Dispose();
         Assert.Equal(Pool.FrameCount, Pool.FreeCount);
+        Assert.Equal(Output.FramePool.FrameCount, Output.FramePool.FreeCount);
         Pool.Dispose();
+        Output.FramePool.Dispose();
     }
 }

@@ -14,8 +14,10 @@ public sealed class TcpLoopbackTests
     private sealed record InFlight(Instant Due, long Order, Ipv4Address Source, Ipv4Address Destination, TcpRepr Header, byte[] Payload);
 
     /// <summary>Queues every segment for the other side after a delay, dropping some.</summary>
-    private sealed class LossyLink(Random random, double loss, TimeSpan delay, Func<Instant> clock) : ITcpOutput
+    private sealed class LossyLink(Random random, double loss, TimeSpan delay, Func<Instant> clock, FramePool pool) : ITcpOutput
     {
+        public FramePool FramePool => pool;
+
         public List<InFlight> Queue { get; } = [];
         public long Dropped { get; private set; }
         private long _order;
@@ -50,8 +52,8 @@ public sealed class TcpLoopbackTests
         Instant now = Instant.FromMilliseconds(10);
         using var pool = new FramePool(1024);
         var settings = new TcpSettings { CongestionControl = algorithm, Sack = sack };
-        var linkAtoB = new LossyLink(random, loss, TimeSpan.FromMilliseconds(1), () => now);
-        var linkBtoA = new LossyLink(random, loss, TimeSpan.FromMilliseconds(1), () => now);
+        var linkAtoB = new LossyLink(random, loss, TimeSpan.FromMilliseconds(1), () => now, pool);
+        var linkBtoA = new LossyLink(random, loss, TimeSpan.FromMilliseconds(1), () => now, pool);
         byte[] secretA = new byte[32];
         byte[] secretB = new byte[32];
         random.NextBytes(secretA);

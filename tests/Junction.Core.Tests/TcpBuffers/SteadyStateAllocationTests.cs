@@ -48,9 +48,11 @@ public class SteadyStateAllocationTests
     [Fact]
     public void Send_buffer_and_scoreboard_do_not_allocate_in_steady_state()
     {
-        using var buffer = new TcpSendBuffer(65536);
+        using var pool = new FramePool(64);
+        using var buffer = new TcpSendBuffer(pool, 65536);
         var board = new SackScoreboard();
         var data = new byte[3000];
+        var segment = new byte[4000];
         var blocks = new SackBlock[3];
         var una = new TcpSeq(uint.MaxValue - 5000);
 
@@ -58,7 +60,9 @@ public class SteadyStateAllocationTests
         {
             buffer.Write(data);
             buffer.Write(data);
-            buffer.Peek(1000, 4000, out _, out _);
+            buffer.CopyTo(1000, segment);
+            _ = buffer.SegmentLimit(1000, 1460);
+            _ = buffer.TryGetFrameInPlace(0, 1460, 94, out _);
             TcpSeq nxt = una + buffer.Count;
             blocks[0] = new SackBlock(una + 1000, una + 2000);
             blocks[1] = new SackBlock(una + 3000, una + 4000);
@@ -77,5 +81,6 @@ public class SteadyStateAllocationTests
         for (int i = 0; i < 100; i++) Round();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(board.IsEmpty);
+        Assert.Equal(pool.FrameCount, pool.FreeCount);
     }
 }

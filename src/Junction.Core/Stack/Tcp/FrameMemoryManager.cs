@@ -5,8 +5,9 @@ namespace Junction.Stack.Tcp;
 
 /// <summary>
 /// Exposes one frame of a <see cref="FramePool"/> as <see cref="Memory{T}"/> without copying, so received payload
-/// can be handed out as a <see cref="ReadOnlySequence{T}"/>. Instances are reused: <see cref="Reset"/> points one at
-/// another frame, which invalidates any memory obtained from it before.
+/// can be handed out as a <see cref="ReadOnlySequence{T}"/>, and room in a frame can be handed to a writer to send from.
+/// Instances are reused: <see cref="Reset"/> points one at another frame, which invalidates any memory obtained from
+/// it before.
 /// </summary>
 internal sealed unsafe class FrameMemoryManager : MemoryManager<byte>
 {
@@ -22,6 +23,9 @@ internal sealed unsafe class FrameMemoryManager : MemoryManager<byte>
 
     /// <summary>Bytes [<paramref name="offset"/>, offset+<paramref name="length"/>) of the frame.</summary>
     public ReadOnlyMemory<byte> Slice(int offset, int length) => CreateMemory(offset, length);
+
+    /// <summary>Bytes [<paramref name="offset"/>, offset+<paramref name="length"/>) of the frame, writable (a writer's frame).</summary>
+    public Memory<byte> Window(int offset, int length) => CreateMemory(offset, length);
 
     /// <inheritdoc/>
     public override Span<byte> GetSpan() => _pool is null ? default : _pool.GetFrameSpan(_index);

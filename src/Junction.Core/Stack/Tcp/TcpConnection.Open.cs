@@ -205,7 +205,7 @@ public sealed partial class TcpConnection
             _rttStart = now;
         }
         if (repr.Has(TcpFlags.Ack)) NoteAckSent();
-        _layer.Transmit(Tuple, repr, default, default);
+        _layer.Transmit(Tuple, repr);
         _sndNxt = _iss + 1;
         _sndMax = _sndNxt;
         if (_rtoDeadline == Instant.Never) _rtoDeadline = now + _rtt.Rto;

@@ -26,11 +26,11 @@ public sealed partial class TcpConnection
             case TcpState.SynSent:
             case TcpState.SynReceived:
                 if (_sndNxt == _iss) SendSyn(now);
-                else if (_ackNow && _state == TcpState.SynReceived) SendSegment(_sndNxt, TcpFlags.Ack, default, default, now);
+                else if (_ackNow && _state == TcpState.SynReceived) SendSegment(_sndNxt, TcpFlags.Ack, now);
                 _ackNow = false;
                 return;
             case TcpState.TimeWait:
-                if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
+                if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, now);
                 return;
         }
 
@@ -41,7 +41,7 @@ public sealed partial class TcpConnection
         if (_sndMax != sentBefore) ScheduleLossProbe(now);
         // A pure ACK carries the highest sequence number sent, never SND.NXT after a timeout moved it back: the
         // peer has acknowledged past that point and would drop the ACK as old (its end lies before RCV.WUP).
-        if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
+        if (_ackNow) SendSegment(_sndMax, TcpFlags.Ack, now);
         UpdatePersistTimer(now);
     }
 
@@ -118,18 +118,27 @@ public sealed partial class TcpConnection
         int cwndRoom = _lossProbeSendsNewData ? int.MaxValue : cwnd - flight; // a probe ignores cwnd (RFC 8985 7.3)
         int room = Math.Min(windowRoom, cwndRoom);
         int length = Math.Min(unsent, maxSegment);
-        if (length > room) length = Math.Max(room, 0);
+        // A segment ends where a frame a writer filled ends, so that it can leave from that frame. Such a segment is
+        // as good as a full one for Nagle and silly-window avoidance: more data follows it right away.
+        int frameLimit = FrameLimit(length);
+        bool endsFrame = frameLimit < length;
+        length = frameLimit;
+        if (length > room)
+        {
+            length = Math.Max(room, 0);
+            endsFrame = false;
+        }
         if (length == 0 && _forceSend && _sndNxt == _sndUna && _sndMax > _sndUna)
         {
             // After a timeout the first unacknowledged segment goes out even if the peer's window closed under data
             // already sent (RFC 1122 4.2.2.16, as Linux): its answer carries the window, else nothing would ever come.
-            length = Math.Min(Math.Min(unsent, maxSegment), _sndMax - _sndUna);
+            length = FrameLimit(Math.Min(Math.Min(unsent, maxSegment), _sndMax - _sndUna));
         }
         bool fin = finToSend && _sndNxt + length == dataEnd && (length > 0 || cwndRoom > 0 || _forceSend);
         if (length == 0 && !fin) return false;
 
         bool retransmission = _sndNxt < _sndMax;
-        if (length > 0 && length < maxSegment && !fin && !retransmission && !_forceSend)
+        if (length > 0 && length < maxSegment && !fin && !retransmission && !_forceSend && !endsFrame)
         {
             if (length < unsent)
             {
@@ -165,6 +174,9 @@ public sealed partial class TcpConnection
         return true;
     }
 
+    /// <summary>How much of <paramref name="length"/> bytes from SND.NXT fit before the end of a writer's frame.</summary>
+    private int FrameLimit(int length) => length <= 0 ? length : _send.SegmentLimit(_sndNxt - _bufferSeq, length);
+
     /// <summary>Sends [seq, seq+length) again (clipped to the data), with the FIN if it ends there.</summary>
     private void RetransmitAt(TcpSeq seq, int length, Instant now)
     {
@@ -187,21 +199,21 @@ public sealed partial class TcpConnection
 
     private void EmitData(TcpSeq seq, int length, bool fin, Instant now)
     {
-        ReadOnlySpan<byte> first = default;
-        ReadOnlySpan<byte> second = default;
         TcpFlags flags = TcpFlags.Ack;
-        if (length > 0)
-        {
-            _send.Peek(seq - _bufferSeq, length, out first, out second);
-            if (seq + length == _bufferSeq + _send.Count) flags |= TcpFlags.Psh;
-        }
+        if (length > 0 && seq + length == _bufferSeq + _send.Count) flags |= TcpFlags.Psh;
         if (fin) flags |= TcpFlags.Fin;
         if (RackActive && !_sendReleased) _rack.OnSend(seq, seq + length + (fin ? 1 : 0), now);
-        SendSegment(seq, flags, first, second, now);
+        SendSegment(seq, flags, length, now);
     }
 
-    /// <summary>Builds the header (ACK, window, timestamps, SACK blocks) and hands the segment to the output.</summary>
-    private void SendSegment(TcpSeq seq, TcpFlags flags, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Instant now)
+    /// <summary>Sends a segment without payload.</summary>
+    private void SendSegment(TcpSeq seq, TcpFlags flags, Instant now) => SendSegment(seq, flags, 0, now);
+
+    /// <summary>
+    /// Builds the header (ACK, window, timestamps, SACK blocks) and hands the segment to the output, with
+    /// <paramref name="length"/> bytes of the send buffer from <paramref name="seq"/> on as payload.
+    /// </summary>
+    private void SendSegment(TcpSeq seq, TcpFlags flags, int length, Instant now)
     {
         TcpRepr repr = default;
         repr.SourcePort = Tuple.LocalPort;
@@ -239,7 +251,14 @@ public sealed partial class TcpConnection
             count += _recv.GetSackBlocks(_rcvNxt, blocks[count..]);
             repr.SackCount = count;
         }
-        _layer.Transmit(Tuple, repr, first, second);
+        if (length == 0)
+        {
+            _layer.Transmit(Tuple, repr);
+            return;
+        }
+        int offset = seq - _bufferSeq;
+        _layer.TransmitData(Tuple, repr, _send, offset, length);
+        _send.NoteSent(offset, length);
     }
 
     /// <summary>An ACK went out: nothing is owed to the peer any more.</summary>
@@ -294,7 +313,7 @@ public sealed partial class TcpConnection
         if (_layer.TryTakeChallengeAck(now))
         {
             _layer.Stats.ChallengeAcksSent++;
-            SendSegment(_sndMax, TcpFlags.Ack, default, default, now);
+            SendSegment(_sndMax, TcpFlags.Ack, now);
         }
         else
         {

@@ -176,7 +176,7 @@ public sealed partial class TcpConnection
         {
             // Linux zero-window probe: an old sequence number makes the receiver answer with its window.
             _layer.Stats.ZeroWindowProbes++;
-            SendSegment(_sndUna - 1, TcpFlags.Ack, default, default, now);
+            SendSegment(_sndUna - 1, TcpFlags.Ack, now);
         }
         _probesOut++;
         _persistBackoff++;
@@ -201,13 +201,13 @@ public sealed partial class TcpConnection
         if (_keepAliveProbesSent >= KeepAliveProbes)
         {
             _layer.Stats.Timeouts++;
-            SendSegment(_sndMax, TcpFlags.Rst | TcpFlags.Ack, default, default, now);
+            SendSegment(_sndMax, TcpFlags.Rst | TcpFlags.Ack, now);
             EnterClosed(SocketError.TimedOut);
             return;
         }
         _layer.Stats.KeepAliveProbes++;
         _keepAliveProbesSent++;
-        SendSegment(_sndUna - 1, TcpFlags.Ack, default, default, now);
+        SendSegment(_sndUna - 1, TcpFlags.Ack, now);
         _keepAliveDeadline = now + KeepAliveInterval;
     }
 

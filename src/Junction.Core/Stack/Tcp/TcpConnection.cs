@@ -34,7 +34,7 @@ public sealed partial class TcpConnection : IDisposable
         _settings = layer.Settings;
         Tuple = tuple;
         _timer = new ConnectionTimer(this);
-        _send = new TcpSendBuffer(_settings.SendBufferSize);
+        _send = new TcpSendBuffer(layer.Output.FramePool, _settings.SendBufferSize);
         _recv = new TcpReceiveBuffer(_settings.ReceiveBufferSize);
         _rtt = new RttEstimator(_settings.InitialRto, _settings.MinRto, _settings.MaxRto);
         _cc = CongestionControllerFactory.Create(_settings.CongestionControl, DefaultMss, _settings.InitialWindowSegments);
@@ -238,28 +238,30 @@ public sealed partial class TcpConnection : IDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="storage"/> (caller-owned, power-of-two length) the send ring, so a writer can put bytes
-    /// straight into its free part and <see cref="CommitSend"/> them. Only before anything was sent.
+    /// Queues bytes [<paramref name="start"/>, <paramref name="end"/>) a writer put into frame <paramref name="index"/>
+    /// of the device's pool (see <see cref="TcpSendBuffer.AppendFrame"/>); the writer keeps its own reference and, with
+    /// <paramref name="open"/>, may go on filling the frame. Throws like <see cref="Send"/>.
     /// </summary>
-    internal void UseExternalSendStorage(byte[] storage)
-    {
-        if (_sendReleased) return;
-        _send.UseExternalStorage(storage);
-        _send.Capacity = storage.Length;
-    }
-
-    /// <summary>
-    /// Queues <paramref name="count"/> bytes already written into external send storage after the bytes queued;
-    /// throws like <see cref="Send"/>.
-    /// </summary>
-    internal void CommitSend(int count)
+    internal void AppendSendFrame(int index, int start, int end, bool open)
     {
         if (_error != SocketError.Success) throw new SocketException((int)_error);
         if (_finQueued || _closedByUser) throw new SocketException((int)SocketError.Shutdown);
         if (_state is not (TcpState.Established or TcpState.CloseWait)) throw new SocketException((int)SocketError.NotConnected);
-        _send.Commit(count);
-        if (count > 0) MarkPendingOutput();
+        _send.AppendFrame(index, start, end, open);
+        if (end > start) MarkPendingOutput();
     }
+
+    /// <summary>The writer stopped filling frame <paramref name="index"/>.</summary>
+    internal void CloseSendFrame(int index)
+    {
+        if (!_sendReleased) _send.CloseFrame(index);
+    }
+
+    /// <summary>Whether bytes of the writer's open frame <paramref name="index"/> were sent (read from the writer's thread).</summary>
+    internal bool IsSendFrameSealed(int index) => _send.IsFrameSealed(index);
+
+    /// <summary>Whether the send buffer still takes bytes (it was not released by a close, reset or TIME-WAIT).</summary>
+    internal bool CanQueueSend => !_sendReleased && _state != TcpState.Closed;
 
     /// <summary>Lends received frames to a reader on another thread (see <see cref="TcpReceiveBuffer.BeginLend"/>).</summary>
     internal void BeginReceiveLend()
@@ -365,7 +367,7 @@ public sealed partial class TcpConnection : IDisposable
         _closedByUser = true;
         if (_state is not (TcpState.SynSent or TcpState.TimeWait))
         {
-            SendSegment(_sndMax, TcpFlags.Rst | TcpFlags.Ack, default, default, _layer.Now);
+            SendSegment(_sndMax, TcpFlags.Rst | TcpFlags.Ack, _layer.Now);
         }
         EnterClosed(SocketError.Success);
     }

@@ -212,7 +212,7 @@ internal sealed class TcpLayer : IDisposable
             repr.TsEcr = syn.TsVal;
         }
         Stats.SynCookiesSent++;
-        Transmit(tuple, repr, default, default);
+        Transmit(tuple, repr);
     }
 
     private bool TryCompleteCookie(TcpListenEndpoint listener, in FourTuple tuple, in TcpRepr ack, in Frame payload, Instant now)
@@ -252,15 +252,33 @@ internal sealed class TcpLayer : IDisposable
         repr.SequenceNumber = seq;
         repr.AckNumber = withAck ? ack : default;
         repr.Flags = withAck ? TcpFlags.Rst | TcpFlags.Ack : TcpFlags.Rst;
-        Transmit(tuple, repr, default, default);
+        Transmit(tuple, repr);
     }
 
-    /// <summary>Hands a segment to the network layer and counts it.</summary>
-    internal void Transmit(in FourTuple tuple, in TcpRepr repr, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    /// <summary>Hands a segment without payload to the network layer and counts it.</summary>
+    internal void Transmit(in FourTuple tuple, in TcpRepr repr)
     {
         Stats.SegmentsSent++;
         if (repr.Has(TcpFlags.Rst)) Stats.ResetsSent++;
-        if (!Output.SendSegment(tuple.LocalAddress, tuple.RemoteAddress, repr, first, second)) Stats.SendFailures++;
+        if (!Output.SendSegment(tuple.LocalAddress, tuple.RemoteAddress, repr, default, default)) Stats.SendFailures++;
+    }
+
+    /// <summary>Hands a segment carrying bytes of <paramref name="data"/> to the network layer and counts it, by how it went.</summary>
+    internal void TransmitData(in FourTuple tuple, in TcpRepr repr, TcpSendBuffer data, int offset, int length)
+    {
+        Stats.SegmentsSent++;
+        switch (Output.SendSegment(tuple.LocalAddress, tuple.RemoteAddress, repr, data, offset, length))
+        {
+            case TcpSendOutcome.InPlace:
+                Stats.SegmentsSentInPlace++;
+                break;
+            case TcpSendOutcome.Copied:
+                Stats.SegmentsSentCopied++;
+                break;
+            default:
+                Stats.SendFailures++;
+                break;
+        }
     }
 
     /// <summary>RFC 5961 7: a global budget of challenge ACKs per second.</summary>

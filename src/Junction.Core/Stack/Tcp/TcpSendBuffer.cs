@@ -1,39 +1,54 @@
-using System.Buffers;
-using System.Numerics;
+using Junction.Devices;
 
 namespace Junction.Stack.Tcp;
 
 /// <summary>
-/// Bytes the application wrote and the peer has not acknowledged yet, in a byte ring.
-/// Offsets are relative to SND.UNA (offset 0 = the first unacknowledged byte).
+/// Bytes the application wrote and the peer has not acknowledged yet, kept in device frames (a chain of pieces), so a
+/// segment can leave from the very frame its payload was written into. Offsets are relative to SND.UNA (offset 0 = the
+/// first unacknowledged byte).
 /// </summary>
 /// <remarks>
-/// <para>Storage comes from <see cref="ArrayPool{T}.Shared"/>: it is rented on the first write, grows by doubling up to
-/// <see cref="Capacity"/> (so a connection that sends little holds little), and goes back to the pool as soon as
-/// everything was acknowledged and on <see cref="Dispose"/>, so idle connections hold no buffer at all.
-/// Renting from the shared pool does not allocate once the pool is warm.</para>
-/// <para>With <see cref="UseExternalStorage"/> the ring is an array the caller owns (the socket layer's writer): it
-/// never grows, moves or goes back to a pool, and its head keeps turning when the buffer empties, so the caller can
-/// write the next bytes straight into the ring's free part and only <see cref="Commit"/> them here (one copy less).</para>
+/// <para>Each piece is a window [Start, End) of one frame of the device's pool on which the buffer holds one reference.
+/// Payload never starts before <see cref="HeaderRoom"/>, so Ethernet, IPv4 and TCP headers with every option fit in
+/// front of it. An acknowledgement moves the head piece's Start (a partial ACK stays inside the frame); a fully
+/// acknowledged piece gives its reference back at once, so an idle connection holds no frame.</para>
+/// <para>Two ways in. <see cref="Write"/> copies (the TcpConnection API) into frames the buffer rents and fills them up;
+/// segments run across those pieces as they always did. <see cref="AppendFrame"/> takes bytes a writer put into a frame
+/// of its own (the writer keeps its reference, the buffer adds one): a segment never runs past the end of such a piece
+/// (<see cref="SegmentLimit"/>), because a segment must lie in one frame to leave from it
+/// (<see cref="TryGetFrameInPlace"/>). Everything runs on the thread that holds the stack, except the few members the
+/// writer reads from its own thread (<see cref="IsFrameSealed"/>).</para>
 /// </remarks>
 internal sealed class TcpSendBuffer : IDisposable
 {
-    /// <summary>The smallest array rented, so that small writes do not cause a chain of regrowths.</summary>
-    internal const int MinimumStorage = 4096;
+    /// <summary>Bytes in front of the payload kept for headers: Ethernet 14 + IPv4 20 + TCP with all options 60, cache-line aligned.</summary>
+    internal const int HeaderRoom = 128;
 
-    /// <summary>The largest capacity: the ring is one power-of-two array.</summary>
+    /// <summary>The largest capacity.</summary>
     public const int MaxCapacity = 1 << 30;
 
-    private byte[]? _storage;
+    /// <summary>Frames the send path leaves in the pool (at most), so acknowledgements and resets still find one.</summary>
+    internal const int PoolReserve = 64;
+
+    private const int InitialPieces = 8;
+
+    private readonly FramePool _pool;
+    private Piece[] _pieces = new Piece[InitialPieces];
     private int _head;
+    private int _pieceCount;
     private int _count;
     private int _capacity;
-    private int _ringSize; // a power of two <= _storage.Length, so positions wrap with a mask
-    private bool _external;
+    // Where the last lookup ended (a piece relative to the head, and the offset it starts at): segments go out in order.
+    private int _cursor;
+    private int _cursorOffset;
+    private int _sentOpenFrame = -1;
 
-    /// <summary>Creates an empty buffer that will hold at most <paramref name="capacity"/> bytes.</summary>
-    public TcpSendBuffer(int capacity)
+    /// <summary>Creates an empty buffer over frames of <paramref name="pool"/> that will hold at most <paramref name="capacity"/> bytes.</summary>
+    public TcpSendBuffer(FramePool pool, int capacity)
     {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (pool.FrameSize <= HeaderRoom) throw new ArgumentException("The pool's frames leave no room for payload after the headers.", nameof(pool));
+        _pool = pool;
         Capacity = capacity;
     }
 
@@ -55,111 +70,260 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>Bytes held: sent-but-unacknowledged plus not-yet-sent.</summary>
     public int Count => _count;
 
-    /// <summary>Room for more bytes (<see cref="Capacity"/> - <see cref="Count"/>, never below zero; never beyond external storage).</summary>
-    public int Free => Math.Max(0, (_external ? Math.Min(_capacity, _ringSize) : _capacity) - _count);
+    /// <summary>Room for more bytes (<see cref="Capacity"/> - <see cref="Count"/>, never below zero).</summary>
+    public int Free => Math.Max(0, _capacity - _count);
 
-    /// <summary>Whether the ring is caller-owned storage (see <see cref="UseExternalStorage"/>).</summary>
-    public bool IsExternal => _external;
+    /// <summary>The pool the frames come from.</summary>
+    internal FramePool Pool => _pool;
 
-    /// <summary>
-    /// Makes <paramref name="storage"/> (a power-of-two length) the ring from now on. Only while the buffer is empty
-    /// and before any storage was rented; ring position 0 is the next byte written.
-    /// </summary>
-    public void UseExternalStorage(byte[] storage)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        if (!BitOperations.IsPow2(storage.Length)) throw new ArgumentException("The ring's length must be a power of two.", nameof(storage));
-        if (_count != 0 || _storage is not null) throw new InvalidOperationException("External storage is set on an empty buffer only.");
-        _storage = storage;
-        _ringSize = storage.Length;
-        _head = 0;
-        _external = true;
-    }
+    /// <summary>Frames held right now (one reference each; a frame appended twice counts twice).</summary>
+    internal int FrameCount => _pieceCount;
 
     /// <summary>
-    /// Appends <paramref name="count"/> bytes the caller already wrote into external storage right after the bytes
-    /// held (ring position (head + <see cref="Count"/>) mod ring size onwards).
+    /// How many pieces the buffer holds before a writer should stop starting a fresh frame after each transmission:
+    /// beyond it small flushes share frames again (copied when sent), so tiny writes cannot pin a frame each.
     /// </summary>
-    public void Commit(int count)
+    internal int SealedFrameLimit => Math.Max(16, _capacity / 1024);
+
+    /// <summary>
+    /// Rents a frame for send payload unless the pool is down to its last few (<see cref="PoolReserve"/>, at most a
+    /// sixteenth of it): those stay for acknowledgements and control segments.
+    /// </summary>
+    internal static bool TryRentFrame(FramePool pool, out Frame frame)
     {
-        if (!_external) throw new InvalidOperationException("Commit needs external storage.");
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Free);
-        _count += count;
+        if (pool.FreeCount <= Math.Min(PoolReserve, pool.FrameCount / 16))
+        {
+            frame = default;
+            return false;
+        }
+        return pool.TryRent(out frame);
     }
 
-    /// <summary>The length of the array currently rented (0 when none): lets tests check idle buffers hold nothing.</summary>
-    internal int StorageLength => _storage?.Length ?? 0;
-
-    /// <summary>Appends as much of <paramref name="data"/> as fits.</summary>
+    /// <summary>Appends as much of <paramref name="data"/> as fits the capacity and the pool, copying it into frames.</summary>
     /// <returns>How many bytes were taken.</returns>
     public int Write(ReadOnlySpan<byte> data)
     {
         int take = Math.Min(data.Length, Free);
-        if (take == 0) return 0;
-        EnsureStorage(_count + take);
-
-        byte[] storage = _storage!;
-        int tail = (_head + _count) & (_ringSize - 1);
-        int firstPart = Math.Min(take, _ringSize - tail);
-        data.Slice(0, firstPart).CopyTo(storage.AsSpan(tail));
-        data.Slice(firstPart, take - firstPart).CopyTo(storage);
-        _count += take;
-        return take;
+        int written = 0;
+        while (written < take)
+        {
+            if (_pieceCount == 0 || Tail.Bounded || Tail.End == _pool.FrameSize)
+            {
+                if (!TryRentFrame(_pool, out Frame frame)) break;
+                Push(new Piece { Index = frame.Index, Start = HeaderRoom, End = HeaderRoom });
+            }
+            ref Piece tail = ref Tail;
+            int n = Math.Min(take - written, _pool.FrameSize - tail.End);
+            data.Slice(written, n).CopyTo(_pool.GetFrameSpan(tail.Index)[tail.End..]);
+            tail.End += n;
+            written += n;
+        }
+        _count += written;
+        return written;
     }
 
-    /// <summary>The bytes [<paramref name="offset"/>, offset+<paramref name="length"/>) as at most two spans (the ring may wrap).</summary>
-    public void Peek(int offset, int length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
+    /// <summary>
+    /// Queues bytes [<paramref name="start"/>, <paramref name="end"/>) a writer put into frame <paramref name="index"/>
+    /// of the pool, after the bytes held. The writer keeps its own reference; the buffer takes one. With
+    /// <paramref name="open"/> the writer may go on filling the frame right after <paramref name="end"/>, and the next
+    /// call for it extends this piece. Ignores <see cref="Capacity"/>: the writer does its own back-pressure.
+    /// </summary>
+    public void AppendFrame(int index, int start, int end, bool open)
     {
-        CheckRange(offset, length);
-        if (length == 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(start, HeaderRoom);
+        ArgumentOutOfRangeException.ThrowIfLessThan(end, start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, _pool.FrameSize);
+        if (_pieceCount > 0)
         {
-            first = default;
-            second = default;
-            return;
+            ref Piece tail = ref Tail;
+            if (tail.Open && tail.Index == index && tail.End == start)
+            {
+                tail.End = end;
+                tail.Open = open;
+                _count += end - start;
+                return;
+            }
         }
-        byte[] storage = _storage!;
-        int start = (_head + offset) & (_ringSize - 1);
-        int firstPart = Math.Min(length, _ringSize - start);
-        first = new ReadOnlySpan<byte>(storage, start, firstPart);
-        second = new ReadOnlySpan<byte>(storage, 0, length - firstPart);
+        if (end == start) return;
+        _pool.AddRef(index);
+        Push(new Piece { Index = index, Start = start, End = end, Bounded = true, Open = open });
+        _count += end - start;
+    }
+
+    /// <summary>The writer stopped filling frame <paramref name="index"/> (and is about to release its reference).</summary>
+    public void CloseFrame(int index)
+    {
+        if (_pieceCount == 0) return;
+        ref Piece tail = ref Tail;
+        if (tail.Index == index) tail.Open = false;
+    }
+
+    /// <summary>
+    /// Whether bytes of the writer's open frame <paramref name="index"/> went out, so that the writer should put
+    /// later bytes into a fresh frame (a segment after unacknowledged bytes of its frame would have to be copied).
+    /// Read from the writer's thread: a stale answer only costs a copy.
+    /// </summary>
+    public bool IsFrameSealed(int index) => Volatile.Read(ref _sentOpenFrame) == index && Volatile.Read(ref _pieceCount) < SealedFrameLimit;
+
+    /// <summary>A segment carried [<paramref name="offset"/>, offset+<paramref name="length"/>): notes whether it reached into the writer's open frame.</summary>
+    public void NoteSent(int offset, int length)
+    {
+        if (_pieceCount == 0 || length <= 0) return;
+        ref Piece tail = ref Tail;
+        if (tail.Open && offset + length > _count - (tail.End - tail.Start)) Volatile.Write(ref _sentOpenFrame, tail.Index);
+    }
+
+    /// <summary>
+    /// How many bytes, at most <paramref name="max"/>, a segment starting at <paramref name="offset"/> may carry: up to
+    /// the end of a writer's frame, and not into one from bytes that were copied in.
+    /// </summary>
+    public int SegmentLimit(int offset, int max)
+    {
+        if (max <= 0 || offset >= _count) return Math.Max(max, 0);
+        CheckRange(offset, 0);
+        int piece = Locate(offset, out int pieceOffset);
+        int limit = 0;
+        for (int i = piece; i < _pieceCount; i++)
+        {
+            ref Piece p = ref At(i);
+            int available = p.End - p.Start - (i == piece ? offset - pieceOffset : 0);
+            if (p.Bounded) return i == piece ? Math.Min(max, available) : limit;
+            limit += available;
+            if (limit >= max) return max;
+        }
+        return limit;
+    }
+
+    /// <summary>
+    /// Whether the segment [<paramref name="offset"/>, offset+<paramref name="length"/>) can leave from its own frame:
+    /// it lies in one piece and starts at that piece's first byte (everything in front of it in the frame is
+    /// acknowledged or header room), at least <paramref name="headerLength"/> bytes lie in front of it, and nobody but
+    /// this buffer (and the writer filling the frame) holds the frame: not a TX ring, not an ARP queue, not a receiver.
+    /// </summary>
+    /// <param name="offset">Where the segment starts.</param>
+    /// <param name="length">The payload length (at least 1).</param>
+    /// <param name="headerLength">The bytes of headers to write in front of the payload.</param>
+    /// <param name="payload">The frame with its window on the payload; the caller takes its own reference to transmit it.</param>
+    public bool TryGetFrameInPlace(int offset, int length, int headerLength, out Frame payload)
+    {
+        payload = default;
+        if (length <= 0) return false;
+        CheckRange(offset, length);
+        int piece = Locate(offset, out int pieceOffset);
+        ref Piece p = ref At(piece);
+        if (offset != pieceOffset || length > p.End - p.Start || p.Start < headerLength) return false;
+        if (_pool.GetRefCount(p.Index) != (p.Open ? 2 : 1)) return false;
+        payload = new Frame(_pool, p.Index, p.Start, length);
+        return true;
     }
 
     /// <summary>Copies the bytes [<paramref name="offset"/>, offset+destination.Length) into <paramref name="destination"/>.</summary>
     public void CopyTo(int offset, Span<byte> destination)
     {
-        Peek(offset, destination.Length, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second);
-        first.CopyTo(destination);
-        second.CopyTo(destination.Slice(first.Length));
+        CheckRange(offset, destination.Length);
+        if (destination.IsEmpty) return;
+        int piece = Locate(offset, out int pieceOffset);
+        int skip = offset - pieceOffset;
+        int copied = 0;
+        for (int i = piece; copied < destination.Length; i++)
+        {
+            ref Piece p = ref At(i);
+            int n = Math.Min(p.End - p.Start - skip, destination.Length - copied);
+            _pool.GetFrameSpan(p.Index).Slice(p.Start + skip, n).CopyTo(destination[copied..]);
+            copied += n;
+            skip = 0;
+        }
     }
 
-    /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front; returns the storage when that empties the buffer.</summary>
+    /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front; frames acknowledged entirely go back.</summary>
     public void Consume(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
         if (count == 0) return;
         _count -= count;
-        if (_count == 0 && !_external)
+        int left = count;
+        int popped = 0;
+        while (left > 0)
         {
-            ReturnStorage();
-            return;
+            ref Piece head = ref At(0);
+            int n = Math.Min(left, head.End - head.Start);
+            head.Start += n;
+            left -= n;
+            if (head.Start == head.End)
+            {
+                PopHead();
+                popped++;
+            }
         }
-        _head = (_head + count) & (_ringSize - 1);
+        _cursor -= popped;
+        if (_cursor <= 0)
+        {
+            _cursor = 0;
+            _cursorOffset = 0;
+        }
+        else
+        {
+            _cursorOffset -= count;
+        }
     }
 
-    /// <summary>Gives the storage back to the pool; the buffer is empty afterwards.</summary>
+    /// <summary>Gives every frame back; the buffer is empty afterwards.</summary>
     public void Dispose()
     {
+        while (_pieceCount > 0) PopHead();
         _count = 0;
-        if (_external)
+        _cursor = 0;
+        _cursorOffset = 0;
+    }
+
+    private ref Piece Tail => ref At(_pieceCount - 1);
+
+    private ref Piece At(int relative) => ref _pieces[(_head + relative) & (_pieces.Length - 1)];
+
+    private void Push(in Piece piece)
+    {
+        // Only the last piece can be the one a writer still fills.
+        if (_pieceCount > 0) Tail.Open = false;
+        if (_pieceCount == _pieces.Length)
         {
-            // The caller still owns the array; this buffer just lets go of it and takes nothing more.
-            _storage = null;
-            _ringSize = 0;
-            return;
+            // Rare: a buffer holding many frames. The array stays a power of two so positions wrap with a mask.
+            var grown = new Piece[_pieces.Length * 2];
+            for (int i = 0; i < _pieceCount; i++) grown[i] = At(i);
+            _pieces = grown;
+            _head = 0;
         }
-        ReturnStorage();
+        _pieces[(_head + _pieceCount) & (_pieces.Length - 1)] = piece;
+        Volatile.Write(ref _pieceCount, _pieceCount + 1);
+    }
+
+    private void PopHead()
+    {
+        ref Piece head = ref At(0);
+        _pool.Release(head.Index);
+        head = default;
+        _head = (_head + 1) & (_pieces.Length - 1);
+        Volatile.Write(ref _pieceCount, _pieceCount - 1);
+    }
+
+    /// <summary>The piece holding byte <paramref name="offset"/> (relative to the head) and the offset it starts at.</summary>
+    private int Locate(int offset, out int pieceOffset)
+    {
+        if (offset < _cursorOffset || _cursor >= _pieceCount)
+        {
+            _cursor = 0;
+            _cursorOffset = 0;
+        }
+        while (_cursor < _pieceCount - 1)
+        {
+            ref Piece p = ref At(_cursor);
+            int length = p.End - p.Start;
+            if (offset < _cursorOffset + length) break;
+            _cursorOffset += length;
+            _cursor++;
+        }
+        pieceOffset = _cursorOffset;
+        return _cursor;
     }
 
     private void CheckRange(int offset, int length)
@@ -169,36 +333,22 @@ internal sealed class TcpSendBuffer : IDisposable
         if ((long)offset + length > _count) throw new ArgumentOutOfRangeException(nameof(length), "The range runs past the bytes held.");
     }
 
-    private void EnsureStorage(int needed)
+    /// <summary>One frame's share of the buffer.</summary>
+    private struct Piece
     {
-        if (_ringSize >= needed || _external) return;
+        /// <summary>The frame's index in the pool.</summary>
+        public int Index;
 
-        // Power-of-two sizes let the ring wrap with a mask; ArrayPool hands out power-of-two arrays anyway.
-        int size = Math.Max(MinimumStorage, (int)Math.Min(MaxCapacity, BitOperations.RoundUpToPowerOf2((uint)needed)));
-        if (_ringSize > 0 && _ringSize <= MaxCapacity / 2) size = Math.Max(size, _ringSize * 2);
-        byte[] grown = ArrayPool<byte>.Shared.Rent(size);
+        /// <summary>Where the first unacknowledged byte lies in the frame.</summary>
+        public int Start;
 
-        if (_storage is not null)
-        {
-            Peek(0, _count, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second);
-            first.CopyTo(grown);
-            second.CopyTo(grown.AsSpan(first.Length));
-            ArrayPool<byte>.Shared.Return(_storage);
-        }
-        _storage = grown;
-        // Rent may return a larger array; the largest power of two that fits keeps the mask valid.
-        _ringSize = 1 << BitOperations.Log2((uint)grown.Length);
-        _head = 0;
-    }
+        /// <summary>Where the bytes held end in the frame.</summary>
+        public int End;
 
-    private void ReturnStorage()
-    {
-        // Caller-owned storage never goes to a pool, and its head keeps its place: the caller writes after it.
-        if (_external) return;
-        _head = 0;
-        if (_storage is null) return;
-        ArrayPool<byte>.Shared.Return(_storage);
-        _storage = null;
-        _ringSize = 0;
+        /// <summary>A writer's frame: segments do not run past its end.</summary>
+        public bool Bounded;
+
+        /// <summary>The writer still fills the frame and holds a reference of its own.</summary>
+        public bool Open;
     }
 }

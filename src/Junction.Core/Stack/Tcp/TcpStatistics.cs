@@ -7,6 +7,10 @@ public sealed class TcpStatistics
     public long SegmentsReceived { get; internal set; }
     /// <summary>Segments sent, retransmissions included.</summary>
     public long SegmentsSent { get; internal set; }
+    /// <summary>Data segments sent from the frame the payload was written into, headers put in front of it (no copy).</summary>
+    public long SegmentsSentInPlace { get; internal set; }
+    /// <summary>Data segments whose payload was copied into a fresh frame (a resend while the frame is still on its way, a segment after unacknowledged bytes of its frame).</summary>
+    public long SegmentsSentCopied { get; internal set; }
     /// <summary>Segments sent again (timeout, fast retransmit, SACK recovery).</summary>
     public long SegmentsRetransmitted { get; internal set; }
     /// <summary>Segments the output refused (no frame, no route).</summary>
