@@ -107,11 +107,24 @@ public sealed class TcpSendBufferTests : IDisposable
         using var small = new FramePool(32);
         using var buffer = new TcpSendBuffer(small, 1 << 20);
         int taken = buffer.Write(new byte[1 << 20]);
-        int reserve = Math.Min(TcpSendBuffer.PoolReserve, small.FrameCount / 16);
+        int reserve = TcpSendBuffer.PoolReserve(small);
+        Assert.Equal(small.FrameCount / 16, reserve);
         Assert.Equal(reserve, small.FreeCount);
         Assert.Equal((small.FrameCount - reserve) * (small.FrameSize - HeaderRoom), taken);
         buffer.Dispose();
         Assert.Equal(small.FrameCount, small.FreeCount);
+    }
+
+    [Fact]
+    public void Write_also_leaves_the_frames_the_device_reserves_for_receiving()
+    {
+        using var pool = new FramePool(256) { DeviceReserve = 100 };
+        using var buffer = new TcpSendBuffer(pool, 1 << 20);
+        int writable = buffer.Writable;
+        int taken = buffer.Write(new byte[1 << 20]);
+        Assert.Equal(100 + 16, pool.FreeCount);
+        Assert.Equal(writable, taken); // Writable (what SendFree reports) is exactly what Write takes
+        buffer.Dispose();
     }
 
     [Fact]

@@ -175,7 +175,7 @@ public sealed partial class TcpConnection : IDisposable
     public int ReceiveAvailable => _buffersReleased ? 0 : _recv.Available;
 
     /// <summary>Bytes <see cref="Send"/> would accept now.</summary>
-    public int SendFree => _buffersReleased || _finQueued ? 0 : _send.Free;
+    public int SendFree => _buffersReleased || _finQueued ? 0 : _send.Writable;
 
     /// <summary>Bytes queued for sending: unacknowledged plus unsent.</summary>
     public int SendQueued => _buffersReleased ? 0 : _send.Count;

@@ -27,8 +27,12 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>The largest capacity.</summary>
     public const int MaxCapacity = 1 << 30;
 
-    /// <summary>Frames the send path leaves in the pool (at most), so acknowledgements and resets still find one.</summary>
-    internal const int PoolReserve = 64;
+    /// <summary>
+    /// Frames the send path leaves in a pool: what the device needs to keep receiving (<see cref="FramePool.DeviceReserve"/>:
+    /// an AF_XDP fill ring whose refills stopped would drop the very ACKs that free the send frames), plus a few (64, at
+    /// most a sixteenth of the pool) for the ACKs, resets and window updates the stack sends itself.
+    /// </summary>
+    internal static int PoolReserve(FramePool pool) => pool.DeviceReserve + Math.Min(64, pool.FrameCount / 16);
 
     private const int InitialPieces = 8;
 
@@ -73,6 +77,22 @@ internal sealed class TcpSendBuffer : IDisposable
     /// <summary>Room for more bytes (<see cref="Capacity"/> - <see cref="Count"/>, never below zero).</summary>
     public int Free => Math.Max(0, _capacity - _count);
 
+    /// <summary>
+    /// What <see cref="Write"/> takes right now: <see cref="Free"/>, bounded by the room in the tail frame and the frames
+    /// the pool can still lend above its <see cref="PoolReserve"/> (the pool is shared: the answer holds until someone
+    /// else rents).
+    /// </summary>
+    public int Writable
+    {
+        get
+        {
+            int tailRoom = _pieceCount == 0 || Tail.Bounded ? 0 : _pool.FrameSize - Tail.End;
+            long lendable = Math.Max(0, _pool.FreeCount - PoolReserve(_pool));
+            long room = tailRoom + lendable * (_pool.FrameSize - HeaderRoom);
+            return (int)Math.Min(Free, room);
+        }
+    }
+
     /// <summary>The pool the frames come from.</summary>
     internal FramePool Pool => _pool;
 
@@ -86,12 +106,11 @@ internal sealed class TcpSendBuffer : IDisposable
     internal int SealedFrameLimit => Math.Max(16, _capacity / 1024);
 
     /// <summary>
-    /// Rents a frame for send payload unless the pool is down to its last few (<see cref="PoolReserve"/>, at most a
-    /// sixteenth of it): those stay for acknowledgements and control segments.
+    /// Rents a frame for send payload unless the pool is down to its <see cref="PoolReserve"/>.
     /// </summary>
     internal static bool TryRentFrame(FramePool pool, out Frame frame)
     {
-        if (pool.FreeCount <= Math.Min(PoolReserve, pool.FrameCount / 16))
+        if (pool.FreeCount <= PoolReserve(pool))
         {
             frame = default;
             return false;
