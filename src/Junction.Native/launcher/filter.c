@@ -104,7 +104,6 @@ int junction_install_filter(void)
     jump_if(&p, __NR_sendto, ADDRESS_CHECK, NEXT);
     jump_if(&p, __NR_recvfrom, ADDRESS_CHECK, NEXT);
     for (unsigned int i = 0; i < sizeof notified / sizeof notified[0]; i++) jump_if(&p, notified[i], NOTIFY, NEXT);
-    place(&p, ALLOW);
     ret(&p, SECCOMP_RET_ALLOW);
     place(&p, SOCKET_CHECK);
     load(&p, ARG_LOW(0));
@@ -115,6 +114,9 @@ int junction_install_filter(void)
     jump_if(&p, 0, NEXT, NOTIFY);
     load(&p, ARG_HIGH(4));
     jump_if(&p, 0, ALLOW, NOTIFY);
+    /* Classic BPF jumps forward only: every shared return comes after the code that jumps to it. */
+    place(&p, ALLOW);
+    ret(&p, SECCOMP_RET_ALLOW);
     place(&p, ENOSYS_RET);
     ret(&p, SECCOMP_RET_ERRNO | ENOSYS);
     place(&p, NOTIFY);
