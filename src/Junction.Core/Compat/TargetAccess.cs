@@ -75,6 +75,23 @@ internal sealed unsafe class TargetAccess : IDisposable
         }
     }
 
+    /// <summary>The process (thread group) id of thread <paramref name="tid"/>, from /proc; the tid itself when that cannot be read.</summary>
+    private static int ThreadGroupOf(int tid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{tid}/status"))
+            {
+                if (line.StartsWith("Tgid:", StringComparison.Ordinal)) return int.Parse(line.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+            // The thread is gone.
+        }
+        return tid;
+    }
+
     private int Pidfd(int tid, bool fresh)
     {
         lock (_gate)
@@ -94,9 +111,10 @@ internal sealed unsafe class TargetAccess : IDisposable
                 foreach (int pidfd in _pidfds.Values) Libc.Close(pidfd);
                 _pidfds.Clear();
             }
-            // A thread that leads its group opens plainly; any other needs PIDFD_THREAD (Linux 6.9).
-            int opened = Libc.PidfdOpen(tid, 0);
-            if (opened < 0 && Errno.Last == Errno.EINVAL) opened = Libc.PidfdOpen(tid, Libc.PIDFD_THREAD);
+            // Calls come from any thread: PIDFD_THREAD (Linux 6.9) opens a thread that does not lead its group; older
+            // kernels refuse the flag (EINVAL), and then the thread's group leader stands for it.
+            int opened = Libc.PidfdOpen(tid, Libc.PIDFD_THREAD);
+            if (opened < 0 && Errno.Last == Errno.EINVAL) opened = Libc.PidfdOpen(ThreadGroupOf(tid), 0);
             if (opened >= 0) _pidfds[tid] = opened;
             return opened;
         }

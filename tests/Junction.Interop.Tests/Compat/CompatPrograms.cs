@@ -37,7 +37,6 @@ internal static class CompatPrograms
             ["GOCACHE"] = Path.Combine(directory, "gocache"),
             ["GOPATH"] = Path.Combine(directory, "gopath"),
             ["GOPROXY"] = "off",
-            ["GOFLAGS"] = "-mod=mod",
             ["GO111MODULE"] = "off",
         };
         Run(TimeSpan.FromMinutes(3), directory, environment, "go", "build", "-o", output, Source(name));
