@@ -20,6 +20,7 @@ internal sealed class CompatSocket
     {
         _owner = owner;
         Family = family;
+        IsUdp = junction.ProtocolType == ProtocolType.Udp;
         Inode = inode;
         Host = host;
         Junction = junction;
@@ -27,6 +28,21 @@ internal sealed class CompatSocket
 
     /// <summary>AF_INET or AF_INET6 (which carries IPv4-mapped addresses).</summary>
     public int Family { get; }
+
+    /// <summary>A UDP socket (its pair is SOCK_SEQPACKET, one record per datagram), else TCP.</summary>
+    public bool IsUdp { get; }
+
+    /// <summary>UDP: the peer connect() chose (datagrams from others are dropped, sends without an address go there).</summary>
+    public IPEndPoint? UdpPeer { get; set; }
+
+    /// <summary>UDP: whether the loop that moves received datagrams into the pair runs (once the socket has a port).</summary>
+    public bool UdpReceiving { get; set; }
+
+    /// <summary>UDP: who sent each datagram waiting in the program's end, oldest first (the pair carries only the payload).</summary>
+    public Queue<DatagramSource> UdpSources { get; } = new();
+
+    /// <summary>UDP: blocking recvfrom/recvmsg calls waiting for a datagram.</summary>
+    public Queue<DatagramReceive> UdpWaiters { get; } = new();
 
     /// <summary>The inode of the program's end.</summary>
     public ulong Inode { get; }
@@ -130,6 +146,9 @@ internal sealed class CompatSocket
         foreach (JunctionSocket pending in Pending) pending.Dispose();
         Pending.Clear();
         Waiters.Clear();
+        foreach (DatagramReceive waiter in UdpWaiters) Libc.Close(waiter.ProgramEndCopy);
+        UdpWaiters.Clear();
+        UdpSources.Clear();
         if (ProgramEndCopy >= 0)
         {
             Libc.Close(ProgramEndCopy);

@@ -15,6 +15,7 @@ internal sealed partial class SeccompSupervisor
     private const int SolSocket = 1;
     private const int IpProtoIp = 0;
     private const int IpProtoTcp = 6;
+    private const int IpProtoUdp = 17;
     private const int IpProtoIpv6 = 41;
     private const int SoReuseAddr = 2;
     private const int SoType = 3;
@@ -82,11 +83,11 @@ internal sealed partial class SeccompSupervisor
         switch (level, name)
         {
             case (SolSocket, SoType):
-                return Int(value, Libc.SOCK_STREAM);
+                return Int(value, socket.IsUdp ? Libc.SOCK_DGRAM : Libc.SOCK_STREAM);
             case (SolSocket, SoDomain):
                 return Int(value, socket.Family);
             case (SolSocket, SoProtocol):
-                return Int(value, IpProtoTcp);
+                return Int(value, socket.IsUdp ? IpProtoUdp : IpProtoTcp);
             case (SolSocket, SoError):
                 int error = socket.PendingError;
                 socket.PendingError = 0;

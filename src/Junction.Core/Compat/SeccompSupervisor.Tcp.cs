@@ -12,18 +12,21 @@ internal sealed partial class SeccompSupervisor
     private const int MaxBacklog = 4096;
 
     /// <summary>
-    /// socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP): a socket pair whose one end is installed in the
-    /// caller as the call's return value (SECCOMP_ADDFD_FLAG_SEND); other types (UDP, raw, ICMP) are the kernel's.
+    /// socket(AF_INET or AF_INET6, SOCK_STREAM or SOCK_DGRAM, 0 or TCP/UDP): a socket pair (stream for TCP, seqpacket
+    /// for UDP: one record per datagram) whose one end is installed in the caller as the call's return value
+    /// (SECCOMP_ADDFD_FLAG_SEND); other types (raw, ICMP) are the kernel's.
     /// </summary>
     private unsafe Answer OnSocket(in Notification notification)
     {
         int domain = notification.IntArg(0);
         int type = notification.IntArg(1);
         int protocol = notification.IntArg(2);
-        if ((type & TypeMask) != Libc.SOCK_STREAM || protocol is not (0 or (int)ProtocolType.Tcp)) return Answer.Continue;
+        bool tcp = (type & TypeMask) == Libc.SOCK_STREAM && protocol is 0 or (int)ProtocolType.Tcp;
+        bool udp = (type & TypeMask) == Libc.SOCK_DGRAM && protocol is 0 or (int)ProtocolType.Udp;
+        if (!tcp && !udp) return Answer.Continue;
         if ((type & ~(TypeMask | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC)) != 0) return Answer.Error(Errno.EINVAL);
         int* pair = stackalloc int[2];
-        if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) != 0) return Answer.Error(Errno.Last);
+        if (Libc.SocketPair(Libc.AF_UNIX, (tcp ? Libc.SOCK_STREAM : Libc.SOCK_SEQPACKET) | Libc.SOCK_CLOEXEC, 0, pair) != 0) return Answer.Error(Errno.Last);
         int programEnd = pair[1];
         CompatSocket socket;
         try
@@ -32,7 +35,8 @@ internal sealed partial class SeccompSupervisor
             if (!Libc.TryGetFileIdentity(programEnd, out _, out ulong inode)) return Answer.Error(Errno.Last);
             var host = new Socket(new SafeSocketHandle(pair[0], ownsHandle: true));
             pair[0] = -1;
-            socket = new CompatSocket(this, domain, inode, host, new JunctionSocket(_instance, SocketType.Stream, ProtocolType.Tcp));
+            JunctionSocket junction = tcp ? new JunctionSocket(_instance, SocketType.Stream, ProtocolType.Tcp) : new JunctionSocket(_instance, SocketType.Dgram, ProtocolType.Udp);
+            socket = new CompatSocket(this, domain, inode, host, junction);
             if (!Install(notification.Id, socket, programEnd, (type & Libc.SOCK_CLOEXEC) != 0, out int errno))
                 return errno == Errno.ENOENT ? Answer.Handled : Answer.Error(errno);
         }
@@ -43,7 +47,7 @@ internal sealed partial class SeccompSupervisor
         }
         Statistics.SocketCreated();
         Statistics.Emulated();
-        _ = socket.WatchAsync();
+        _ = socket.IsUdp ? UdpBridge.FromProgramAsync(this, socket) : socket.WatchAsync();
         return Answer.Handled;
     }
 
@@ -97,6 +101,7 @@ internal sealed partial class SeccompSupervisor
                 }
                 socket.BoundToAny = any;
                 socket.State = CompatSocketState.Bound;
+                if (socket.IsUdp) EnsureReceiving(socket);
                 return Answer.Return(0);
             }
         }
@@ -112,6 +117,7 @@ internal sealed partial class SeccompSupervisor
         CloseCopy(copy);
         if (socket is null) return Answer.Continue;
         int backlog = Math.Clamp(notification.IntArg(1), 1, MaxBacklog);
+        if (socket.IsUdp) return Answer.Error(Errno.EOPNOTSUPP);
         lock (Gate)
         {
             switch (socket.State)
@@ -181,6 +187,7 @@ internal sealed partial class SeccompSupervisor
         {
             int flags = notification.Call == SocketCall.Accept4 ? notification.IntArg(3) : 0;
             if ((flags & ~(Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC)) != 0) return Answer.Error(Errno.EINVAL);
+            if (listener.IsUdp) return Answer.Error(Errno.EOPNOTSUPP);
             var request = new AcceptRequest(notification.Id, notification.Pid, notification.Arg(1), notification.Arg(2), flags);
             lock (Gate)
             {
@@ -273,12 +280,12 @@ internal sealed partial class SeccompSupervisor
             Span<byte> raw = stackalloc byte[length];
             if (!_target.Read(notification.Pid, notification.Arg(1), raw)) return Answer.Error(Errno.EFAULT);
             if (!StillPending(notification.Id)) return Answer.Handled;
+            if (socket.IsUdp) return OnUdpConnect(socket, raw);
             int error = SocketAddressCodec.Parse(raw, socket.Family, out IPEndPoint remote, out SocketAddressCodec.Kind kind);
             if (error != 0) return Answer.Error(error);
             // The stack reaches IPv4 peers off this host: a real IPv6 address, loopback or "this host" is unreachable from it.
             if (kind == SocketAddressCodec.Kind.Ipv6Only || socket.V6Only) return Answer.Error(Errno.ENETUNREACH);
-            byte first = remote.Address.GetAddressBytes()[0];
-            if (first is 0 or 127) return Answer.Error(Errno.ENETUNREACH);
+            if (IsUnreachable(remote)) return Answer.Error(Errno.ENETUNREACH);
             lock (Gate)
             {
                 switch (socket.State)
@@ -404,7 +411,12 @@ internal sealed partial class SeccompSupervisor
         IPEndPoint endPoint;
         lock (Gate)
         {
-            if (peer)
+            if (peer && socket.IsUdp)
+            {
+                if (socket.UdpPeer is not IPEndPoint udpPeer) return Answer.Error(Errno.ENOTCONN);
+                endPoint = udpPeer;
+            }
+            else if (peer)
             {
                 if (socket.State != CompatSocketState.Connected || socket.Junction.RemoteEndPoint is not IPEndPoint remote) return Answer.Error(Errno.ENOTCONN);
                 endPoint = remote;
@@ -428,6 +440,6 @@ internal sealed partial class SeccompSupervisor
         CompatSocket? socket = Resolve(notification, out int copy);
         CloseCopy(copy);
         if (socket is null) return Answer.Continue;
-        lock (Gate) return socket.State == CompatSocketState.Connected ? Answer.Continue : Answer.Error(Errno.ENOTCONN);
+        lock (Gate) return socket.State == CompatSocketState.Connected || socket.UdpPeer is not null ? Answer.Continue : Answer.Error(Errno.ENOTCONN);
     }
 }

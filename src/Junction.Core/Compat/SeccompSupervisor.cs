@@ -132,7 +132,8 @@ internal sealed partial class SeccompSupervisor : IDisposable
                 SocketCall.GetSockOpt => OnGetSockOpt(notification),
                 SocketCall.SetSockOpt => OnSetSockOpt(notification),
                 SocketCall.Shutdown => OnShutdown(notification),
-                // Address-carrying sends and receives on TCP sockets and on the kernel's own sockets: the kernel's.
+                SocketCall.SendTo or SocketCall.SendMsg => OnSend(notification),
+                SocketCall.RecvFrom or SocketCall.RecvMsg => OnReceive(notification),
                 _ => Answer.Continue,
             };
         }

@@ -8,7 +8,10 @@ internal static unsafe partial class Libc
     internal const int AF_UNIX = 1;
     internal const int AF_INET6 = 10;
     internal const int SOCK_STREAM = 1;
+    internal const int SOCK_SEQPACKET = 5;
     internal const int SOCK_NONBLOCK = 0x800;
+    internal const int MSG_PEEK = 0x2;
+    internal const int MSG_TRUNC = 0x20;
     internal const int F_GETFD = 1;
     internal const int F_SETFD = 2;
     internal const int F_GETFL = 3;
