@@ -1,10 +1,10 @@
 /* The classic-BPF program behind Junction's control path.
  *
- * Caught (SECCOMP_RET_USER_NOTIF, answered by the .NET host): socket for AF_INET and AF_INET6 only, bind, listen,
- * accept, accept4, connect, getsockname, getpeername, getsockopt, setsockopt, shutdown, sendmsg, recvmsg, and
- * sendto/recvfrom when they carry an address (args[4] != NULL: send() and recv() on connected sockets stay in the
- * kernel, which is where every byte moves). io_uring_setup fails with ENOSYS so programs fall back to epoll.
- * Everything else, and every call of another architecture, is the kernel's. */
+ * Caught (SECCOMP_RET_USER_NOTIF, answered by the .NET host): socket for AF_INET and AF_INET6 only, bind,
+ * listen, accept, accept4, connect, getsockname, getpeername, getsockopt, setsockopt, shutdown, sendmsg,
+ * recvmsg, and sendto/recvfrom when they carry an address (args[4] != NULL: send() and recv() on connected
+ * sockets stay in the kernel, which is where every byte moves). io_uring_setup fails with ENOSYS so programs
+ * fall back to epoll. Everything else, and every call of another architecture, is the kernel's. */
 #include "filter.h"
 
 #include <errno.h>
@@ -87,9 +87,8 @@ static int resolve(struct program *p)
 #define ARG_HIGH(n) (ARG_LOW(n) + 4)
 
 static const unsigned int notified[] = {
-    __NR_bind,        __NR_listen,      __NR_accept,  __NR_accept4, __NR_connect,
-    __NR_getsockname, __NR_getpeername, __NR_getsockopt, __NR_setsockopt, __NR_shutdown,
-    __NR_sendmsg,     __NR_recvmsg,
+    __NR_bind,        __NR_listen,     __NR_accept,     __NR_accept4,  __NR_connect, __NR_getsockname,
+    __NR_getpeername, __NR_getsockopt, __NR_setsockopt, __NR_shutdown, __NR_sendmsg, __NR_recvmsg,
 };
 
 int junction_install_filter(void)
@@ -103,7 +102,8 @@ int junction_install_filter(void)
     jump_if(&p, __NR_io_uring_setup, ENOSYS_RET, NEXT);
     jump_if(&p, __NR_sendto, ADDRESS_CHECK, NEXT);
     jump_if(&p, __NR_recvfrom, ADDRESS_CHECK, NEXT);
-    for (unsigned int i = 0; i < sizeof notified / sizeof notified[0]; i++) jump_if(&p, notified[i], NOTIFY, NEXT);
+    for (unsigned int i = 0; i < sizeof notified / sizeof notified[0]; i++)
+        jump_if(&p, notified[i], NOTIFY, NEXT);
     ret(&p, SECCOMP_RET_ALLOW);
     place(&p, SOCKET_CHECK);
     load(&p, ARG_LOW(0));

@@ -2,8 +2,8 @@
 #ifndef JUNCTION_FILTER_H
 #define JUNCTION_FILTER_H
 
-/* Installs the filter on the calling thread (after PR_SET_NO_NEW_PRIVS) and returns the notification descriptor,
- * or -1 with errno set. */
+/* Installs the filter on the calling thread (after PR_SET_NO_NEW_PRIVS) and returns the notification
+ * descriptor, or -1 with errno set. */
 int junction_install_filter(void);
 
 #endif

@@ -1,10 +1,11 @@
-/* junction-launch PROGRAM [ARGS...]: runs PROGRAM with its IPv4/IPv6 socket calls answered by a Junction host.
+/* junction-launch PROGRAM [ARGS...]: runs PROGRAM with its IPv4/IPv6 socket calls answered by a Junction
+ * host.
  *
- * The host starts this launcher with JUNCTION_CONTROL_FD naming an inherited AF_UNIX stream socket. The launcher
- * sets no_new_privs, installs the seccomp filter (filter.c) with a user-notification listener, and tells the host
- * the listener's descriptor number with write(2) (sendmsg is already caught by then, so no SCM_RIGHTS: the host
- * takes the descriptor with pidfd_getfd). It then waits for the host's "go" byte, closes both descriptors and
- * execs PROGRAM, which keeps the filter; so do its children. */
+ * The host starts this launcher with JUNCTION_CONTROL_FD naming an inherited AF_UNIX stream socket. The
+ * launcher sets no_new_privs, installs the seccomp filter (filter.c) with a user-notification listener, and
+ * tells the host the listener's descriptor number with write(2) (sendmsg is already caught by then, so no
+ * SCM_RIGHTS: the host takes the descriptor with pidfd_getfd). It then waits for the host's "go" byte, closes
+ * both descriptors and execs PROGRAM, which keeps the filter; so do its children. */
 #include "filter.h"
 
 #include <errno.h>
@@ -52,9 +53,10 @@ int main(int argc, char **argv)
     }
     const char *control_text = getenv(CONTROL_ENV);
     if (control_text == NULL) {
-        fprintf(stderr,
-                "junction-launch: %s is not set: start programs with JunctionProcess.Start or 'junction run'\n",
-                CONTROL_ENV);
+        fprintf(
+            stderr,
+            "junction-launch: %s is not set: start programs with JunctionProcess.Start or 'junction run'\n",
+            CONTROL_ENV);
         return 2;
     }
     char *end;

@@ -1,6 +1,6 @@
-/* Socket semantics a program under Junction relies on, checked from inside the program: errno values, non-blocking
- * connect, epoll over Junction and ordinary descriptors, IPv4-mapped AF_INET6, socket options, bad pointers.
- * Usage: semantics JUNCTION_ADDR LINUX_ADDR ECHO_PORT CLOSED_PORT SILENT_ADDR LISTEN_PORT
+/* Socket semantics a program under Junction relies on, checked from inside the program: errno values,
+ * non-blocking connect, epoll over Junction and ordinary descriptors, IPv4-mapped AF_INET6, socket options,
+ * bad pointers. Usage: semantics JUNCTION_ADDR LINUX_ADDR ECHO_PORT CLOSED_PORT SILENT_ADDR LISTEN_PORT
  *        semantics partial LINUX_ADDR PORT   (reads 64 KiB of a stream, then exits without closing)
  * Prints "ok NAME" or "FAIL NAME: why" per check; the exit code is the number of failures. */
 #define _GNU_SOURCE
@@ -20,17 +20,17 @@
 
 static int failures;
 
-#define CHECK(name, cond, ...)                                                                                    \
-    do {                                                                                                         \
-        if (cond) {                                                                                              \
-            printf("ok %s\n", name);                                                                             \
-        } else {                                                                                                 \
-            failures++;                                                                                          \
-            printf("FAIL %s: ", name);                                                                           \
-            printf(__VA_ARGS__);                                                                                 \
-            printf(" (errno %d %s)\n", errno, strerror(errno));                                                  \
-        }                                                                                                        \
-        fflush(stdout);                                                                                          \
+#define CHECK(name, cond, ...)                                                                               \
+    do {                                                                                                     \
+        if (cond) {                                                                                          \
+            printf("ok %s\n", name);                                                                         \
+        } else {                                                                                             \
+            failures++;                                                                                      \
+            printf("FAIL %s: ", name);                                                                       \
+            printf(__VA_ARGS__);                                                                             \
+            printf(" (errno %d %s)\n", errno, strerror(errno));                                              \
+        }                                                                                                    \
+        fflush(stdout);                                                                                      \
     } while (0)
 
 static struct sockaddr_in v4(const char *address, int port)
@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "partial") == 0) return partial(argv[2], atoi(argv[3]));
     if (argc != 7) {
-        fprintf(stderr, "usage: %s JUNCTION_ADDR LINUX_ADDR ECHO_PORT CLOSED_PORT SILENT_ADDR LISTEN_PORT\n", argv[0]);
+        fprintf(stderr, "usage: %s JUNCTION_ADDR LINUX_ADDR ECHO_PORT CLOSED_PORT SILENT_ADDR LISTEN_PORT\n",
+                argv[0]);
         return 100;
     }
     const char *junction = argv[1], *linux_address = argv[2], *silent = argv[5];
@@ -109,7 +110,8 @@ int main(int argc, char **argv)
     struct sockaddr_in foreign = v4("192.0.2.1", 0);
     int third = socket(AF_INET, SOCK_STREAM, 0);
     errno = 0;
-    CHECK("eaddrnotavail", bind(third, (struct sockaddr *)&foreign, sizeof foreign) == -1 && errno == EADDRNOTAVAIL,
+    CHECK("eaddrnotavail",
+          bind(third, (struct sockaddr *)&foreign, sizeof foreign) == -1 && errno == EADDRNOTAVAIL,
           "bind to an address that is not ours");
     close(third);
 
@@ -121,58 +123,72 @@ int main(int argc, char **argv)
           "got port %d", ntohs(name.sin_port));
     int duplicate = dup(listener);
     length = sizeof name;
-    CHECK("dup-keeps-identity", getsockname(duplicate, (struct sockaddr *)&name, &length) == 0 &&
-                                    ntohs(name.sin_port) == listen_port,
+    CHECK("dup-keeps-identity",
+          getsockname(duplicate, (struct sockaddr *)&name, &length) == 0 &&
+              ntohs(name.sin_port) == listen_port,
           "getsockname on a dup");
     close(duplicate);
     errno = 0;
-    CHECK("accept-eagain", accept(listener, NULL, NULL) == -1 && errno == EAGAIN, "non-blocking accept, nothing queued");
+    CHECK("accept-eagain", accept(listener, NULL, NULL) == -1 && errno == EAGAIN,
+          "non-blocking accept, nothing queued");
 
     /* Blocking connect: refused, then connected. */
     int refused = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in closed = v4(linux_address, closed_port);
     errno = 0;
-    CHECK("econnrefused", connect(refused, (struct sockaddr *)&closed, sizeof closed) == -1 && errno == ECONNREFUSED,
+    CHECK("econnrefused",
+          connect(refused, (struct sockaddr *)&closed, sizeof closed) == -1 && errno == ECONNREFUSED,
           "connect to a closed port");
     close(refused);
 
     int echo = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in echo_address = v4(linux_address, echo_port);
-    CHECK("connect", connect(echo, (struct sockaddr *)&echo_address, sizeof echo_address) == 0, "blocking connect");
+    CHECK("connect", connect(echo, (struct sockaddr *)&echo_address, sizeof echo_address) == 0,
+          "blocking connect");
     struct sockaddr_in peer;
     length = sizeof peer;
-    CHECK("getpeername", getpeername(echo, (struct sockaddr *)&peer, &length) == 0 &&
-                             peer.sin_addr.s_addr == echo_address.sin_addr.s_addr && peer.sin_port == echo_address.sin_port,
+    CHECK("getpeername",
+          getpeername(echo, (struct sockaddr *)&peer, &length) == 0 &&
+              peer.sin_addr.s_addr == echo_address.sin_addr.s_addr && peer.sin_port == echo_address.sin_port,
           "peer");
     length = sizeof name;
     struct in_addr ours;
     inet_pton(AF_INET, junction, &ours);
-    CHECK("getsockname-connected", getsockname(echo, (struct sockaddr *)&name, &length) == 0 &&
-                                       name.sin_addr.s_addr == ours.s_addr && name.sin_port != 0,
+    CHECK("getsockname-connected",
+          getsockname(echo, (struct sockaddr *)&name, &length) == 0 && name.sin_addr.s_addr == ours.s_addr &&
+              name.sin_port != 0,
           "local");
     errno = 0;
-    CHECK("eisconn", connect(echo, (struct sockaddr *)&echo_address, sizeof echo_address) == -1 && errno == EISCONN,
+    CHECK("eisconn",
+          connect(echo, (struct sockaddr *)&echo_address, sizeof echo_address) == -1 && errno == EISCONN,
           "second connect");
 
     /* Options. */
     setsockopt(echo, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     length = sizeof value;
-    CHECK("tcp-nodelay", getsockopt(echo, IPPROTO_TCP, TCP_NODELAY, &value, &length) == 0 && value == 1, "value %d", value);
+    CHECK("tcp-nodelay", getsockopt(echo, IPPROTO_TCP, TCP_NODELAY, &value, &length) == 0 && value == 1,
+          "value %d", value);
     length = sizeof value;
-    CHECK("so-type", getsockopt(echo, SOL_SOCKET, SO_TYPE, &value, &length) == 0 && value == SOCK_STREAM, "value %d", value);
+    CHECK("so-type", getsockopt(echo, SOL_SOCKET, SO_TYPE, &value, &length) == 0 && value == SOCK_STREAM,
+          "value %d", value);
     length = sizeof value;
-    CHECK("so-domain", getsockopt(echo, SOL_SOCKET, SO_DOMAIN, &value, &length) == 0 && value == AF_INET, "value %d", value);
+    CHECK("so-domain", getsockopt(echo, SOL_SOCKET, SO_DOMAIN, &value, &length) == 0 && value == AF_INET,
+          "value %d", value);
     setsockopt(echo, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     length = sizeof value;
-    CHECK("so-keepalive", getsockopt(echo, SOL_SOCKET, SO_KEEPALIVE, &value, &length) == 0 && value == 1, "value %d", value);
+    CHECK("so-keepalive", getsockopt(echo, SOL_SOCKET, SO_KEEPALIVE, &value, &length) == 0 && value == 1,
+          "value %d", value);
     length = sizeof value;
-    CHECK("so-error", getsockopt(echo, SOL_SOCKET, SO_ERROR, &value, &length) == 0 && value == 0, "value %d", value);
+    CHECK("so-error", getsockopt(echo, SOL_SOCKET, SO_ERROR, &value, &length) == 0 && value == 0, "value %d",
+          value);
     length = sizeof value;
-    CHECK("so-rcvbuf", getsockopt(echo, SOL_SOCKET, SO_RCVBUF, &value, &length) == 0 && value > 0, "value %d", value);
+    CHECK("so-rcvbuf", getsockopt(echo, SOL_SOCKET, SO_RCVBUF, &value, &length) == 0 && value > 0, "value %d",
+          value);
     errno = 0;
     CHECK("efault", bind(echo, (struct sockaddr *)8, 16) == -1 && errno == EFAULT, "bind from a bad pointer");
     errno = 0;
-    CHECK("efault-optlen", getsockopt(echo, SOL_SOCKET, SO_TYPE, &value, (socklen_t *)8) == -1 && errno == EFAULT,
+    CHECK("efault-optlen",
+          getsockopt(echo, SOL_SOCKET, SO_TYPE, &value, (socklen_t *)8) == -1 && errno == EFAULT,
           "getsockopt with a bad length pointer");
 
     /* epoll over a Junction connection, a Junction listener and a pipe. */
@@ -203,11 +219,13 @@ int main(int argc, char **argv)
     snprintf(dial, sizeof dial, "dial %s %d\n", junction, listen_port);
     if (write(echo, dial, strlen(dial)) != (ssize_t)strlen(dial)) return 105;
     n = epoll_wait(epoll, ready, 4, 5000);
-    CHECK("epoll-junction-listener", n >= 1 && ready[0].data.fd == listener, "%d ready, first %d", n, n > 0 ? ready[0].data.fd : -1);
+    CHECK("epoll-junction-listener", n >= 1 && ready[0].data.fd == listener, "%d ready, first %d", n,
+          n > 0 ? ready[0].data.fd : -1);
     struct sockaddr_in from;
     length = sizeof from;
     int accepted = accept4(listener, (struct sockaddr *)&from, &length, SOCK_CLOEXEC);
-    CHECK("accept", accepted >= 0 && length == sizeof from && from.sin_addr.s_addr == echo_address.sin_addr.s_addr,
+    CHECK("accept",
+          accepted >= 0 && length == sizeof from && from.sin_addr.s_addr == echo_address.sin_addr.s_addr,
           "accepted %d", accepted);
     read_line(accepted, line, sizeof line);
     CHECK("accepted-data", strcmp(line, "hi\n") == 0, "got '%s'", line);
@@ -220,7 +238,8 @@ int main(int argc, char **argv)
     int pending = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     struct sockaddr_in nobody = v4(silent, 9);
     errno = 0;
-    CHECK("einprogress", connect(pending, (struct sockaddr *)&nobody, sizeof nobody) == -1 && errno == EINPROGRESS,
+    CHECK("einprogress",
+          connect(pending, (struct sockaddr *)&nobody, sizeof nobody) == -1 && errno == EINPROGRESS,
           "non-blocking connect");
     struct pollfd poll_fd = {.fd = pending, .events = POLLOUT};
     CHECK("unwritable-while-connecting", poll(&poll_fd, 1, 300) == 0, "revents %x", poll_fd.revents);
@@ -232,14 +251,16 @@ int main(int argc, char **argv)
     int nonblocking = socket(AF_INET, SOCK_STREAM, 0);
     fcntl(nonblocking, F_SETFL, fcntl(nonblocking, F_GETFL) | O_NONBLOCK);
     errno = 0;
-    CHECK("einprogress-fcntl", connect(nonblocking, (struct sockaddr *)&echo_address, sizeof echo_address) == -1 &&
-                                   errno == EINPROGRESS,
+    CHECK("einprogress-fcntl",
+          connect(nonblocking, (struct sockaddr *)&echo_address, sizeof echo_address) == -1 &&
+              errno == EINPROGRESS,
           "non-blocking (fcntl) connect");
     poll_fd = (struct pollfd){.fd = nonblocking, .events = POLLOUT};
     length = sizeof value;
     value = -1;
-    CHECK("connected-when-writable", poll(&poll_fd, 1, 5000) == 1 &&
-                                         getsockopt(nonblocking, SOL_SOCKET, SO_ERROR, &value, &length) == 0 && value == 0,
+    CHECK("connected-when-writable",
+          poll(&poll_fd, 1, 5000) == 1 &&
+              getsockopt(nonblocking, SOL_SOCKET, SO_ERROR, &value, &length) == 0 && value == 0,
           "SO_ERROR %d", value);
     close(nonblocking);
 
@@ -248,9 +269,9 @@ int main(int argc, char **argv)
     poll_fd = (struct pollfd){.fd = refused_later, .events = POLLOUT};
     length = sizeof value;
     value = 0;
-    CHECK("so-error-econnrefused", poll(&poll_fd, 1, 5000) == 1 &&
-                                       getsockopt(refused_later, SOL_SOCKET, SO_ERROR, &value, &length) == 0 &&
-                                       value == ECONNREFUSED,
+    CHECK("so-error-econnrefused",
+          poll(&poll_fd, 1, 5000) == 1 &&
+              getsockopt(refused_later, SOL_SOCKET, SO_ERROR, &value, &length) == 0 && value == ECONNREFUSED,
           "SO_ERROR %d", value);
     close(refused_later);
 
@@ -259,12 +280,13 @@ int main(int argc, char **argv)
     int zero = 0;
     CHECK("v6only-off", setsockopt(six, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) == 0, "IPV6_V6ONLY=0");
     struct sockaddr_in6 six_echo = mapped(linux_address, echo_port);
-    CHECK("connect-mapped", connect(six, (struct sockaddr *)&six_echo, sizeof six_echo) == 0, "connect ::ffff:%s", linux_address);
+    CHECK("connect-mapped", connect(six, (struct sockaddr *)&six_echo, sizeof six_echo) == 0,
+          "connect ::ffff:%s", linux_address);
     struct sockaddr_in6 six_peer;
     length = sizeof six_peer;
-    CHECK("getpeername-mapped", getpeername(six, (struct sockaddr *)&six_peer, &length) == 0 &&
-                                    length == sizeof six_peer && six_peer.sin6_family == AF_INET6 &&
-                                    memcmp(&six_peer.sin6_addr, &six_echo.sin6_addr, 16) == 0,
+    CHECK("getpeername-mapped",
+          getpeername(six, (struct sockaddr *)&six_peer, &length) == 0 && length == sizeof six_peer &&
+              six_peer.sin6_family == AF_INET6 && memcmp(&six_peer.sin6_addr, &six_echo.sin6_addr, 16) == 0,
           "peer");
     if (write(six, ping, strlen(ping)) != (ssize_t)strlen(ping)) return 106;
     read_line(six, line, sizeof line);
@@ -274,15 +296,17 @@ int main(int argc, char **argv)
     struct sockaddr_in6 documentation = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
     inet_pton(AF_INET6, "2001:db8::1", &documentation.sin6_addr);
     errno = 0;
-    CHECK("enetunreach-ipv6", connect(pure, (struct sockaddr *)&documentation, sizeof documentation) == -1 &&
-                                  errno == ENETUNREACH,
+    CHECK("enetunreach-ipv6",
+          connect(pure, (struct sockaddr *)&documentation, sizeof documentation) == -1 &&
+              errno == ENETUNREACH,
           "connect to a real IPv6 address");
     close(pure);
 
     /* What stays the kernel's. */
     int pair[2];
-    CHECK("af-unix-kernel", socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0 && write(pair[0], "u", 1) == 1 &&
-                                read(pair[1], &c, 1) == 1 && c == 'u',
+    CHECK("af-unix-kernel",
+          socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0 && write(pair[0], "u", 1) == 1 &&
+              read(pair[1], &c, 1) == 1 && c == 'u',
           "socketpair");
     errno = 0;
     CHECK("io-uring-enosys", syscall(425, 8, NULL) == -1 && errno == ENOSYS, "io_uring_setup");
