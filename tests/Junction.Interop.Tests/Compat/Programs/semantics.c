@@ -292,6 +292,41 @@ int main(int argc, char **argv)
     read_line(six, line, sizeof line);
     CHECK("echo-mapped", strcmp(line, "ping\n") == 0, "got '%s'", line);
     close(six);
+    /* A dual-stack listener (what Go opens for ":port"): [::]:port takes IPv4 connections, peers as
+     * ::ffff:a.b.c.d. */
+    int six_listener = socket(AF_INET6, SOCK_STREAM, 0);
+    setsockopt(six_listener, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    struct sockaddr_in6 six_any = {.sin6_family = AF_INET6,
+                                   .sin6_port = htons((unsigned short)(listen_port + 1))};
+    CHECK("listen-v6-any",
+          bind(six_listener, (struct sockaddr *)&six_any, sizeof six_any) == 0 &&
+              listen(six_listener, 4) == 0,
+          "bind [::]:%d and listen", listen_port + 1);
+    struct sockaddr_in6 six_name;
+    length = sizeof six_name;
+    static const struct in6_addr unspecified = IN6ADDR_ANY_INIT;
+    CHECK("getsockname-v6-any",
+          getsockname(six_listener, (struct sockaddr *)&six_name, &length) == 0 &&
+              six_name.sin6_family == AF_INET6 && memcmp(&six_name.sin6_addr, &unspecified, 16) == 0 &&
+              ntohs(six_name.sin6_port) == listen_port + 1,
+          "family %d port %d", six_name.sin6_family, ntohs(six_name.sin6_port));
+    int dialer = socket(AF_INET, SOCK_STREAM, 0);
+    connect(dialer, (struct sockaddr *)&echo_address, sizeof echo_address);
+    snprintf(dial, sizeof dial, "dial %s %d\n", junction, listen_port + 1);
+    if (write(dialer, dial, strlen(dial)) != (ssize_t)strlen(dial)) return 107;
+    struct sockaddr_in6 six_from;
+    length = sizeof six_from;
+    struct sockaddr_in6 linux_mapped = mapped(linux_address, 0);
+    int six_accepted = accept(six_listener, (struct sockaddr *)&six_from, &length);
+    CHECK("accept-v6-mapped-peer",
+          six_accepted >= 0 && length == sizeof six_from && six_from.sin6_family == AF_INET6 &&
+              memcmp(&six_from.sin6_addr, &linux_mapped.sin6_addr, 16) == 0,
+          "accepted %d", six_accepted);
+    read_line(six_accepted, line, sizeof line);
+    CHECK("accepted-v6-data", strcmp(line, "hi\n") == 0, "got '%s'", line);
+    close(six_accepted);
+    close(six_listener);
+    close(dialer);
     int pure = socket(AF_INET6, SOCK_STREAM, 0);
     struct sockaddr_in6 documentation = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
     inet_pton(AF_INET6, "2001:db8::1", &documentation.sin6_addr);
