@@ -8,11 +8,14 @@ namespace Junction.Compat;
 /// <summary>
 /// Moves the bytes of one established emulated connection between the host's end of the program's socket pair and
 /// the <see cref="JunctionConnection"/>, both ways, with back-pressure (a direction stops reading its source while its
-/// destination is full: the send ring's flush waits, the pair's send waits). No buffer of its own: received frames
-/// are sent straight from the receive sequence, and the program's bytes are read straight into the send ring.
+/// destination is full: the send ring's flush waits, the pair's send waits). Received frames are sent straight from the
+/// receive sequence (or gathered into one buffer per connection), and the program's bytes are read straight into the
+/// send ring.
 /// </summary>
 internal static class ByteBridge
 {
+    private const int GatherSize = 64 * 1024;
+
     public static async Task RunAsync(SeccompSupervisor owner, CompatSocket socket, JunctionConnection connection)
     {
         Task toPeer = ToPeerAsync(socket, connection);
@@ -51,48 +54,72 @@ internal static class ByteBridge
         }
     }
 
-    /// <summary>The peer's bytes to the program; the peer's FIN becomes EOF on the program's end, a reset ends both directions.</summary>
+    /// <summary>
+    /// The peer's bytes to the program; the peer's FIN becomes EOF on the program's end, a reset ends both directions.
+    /// Received data sits in one segment per frame: a single segment is sent as it is, several are gathered into one
+    /// buffer (rented once per connection) so that a burst costs one send instead of one per frame.
+    /// </summary>
     private static async Task ToProgramAsync(CompatSocket socket, JunctionConnection connection)
     {
         PipeReader input = connection.Input;
-        while (true)
+        byte[] gather = ArrayPool<byte>.Shared.Rent(GatherSize);
+        try
         {
-            ReadResult result;
-            try
+            while (true)
             {
-                result = await input.ReadAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                Shutdown(socket.Host, SocketShutdown.Both);
-                return;
-            }
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            try
-            {
-                foreach (ReadOnlyMemory<byte> segment in buffer)
+                ReadResult result;
+                try
                 {
-                    ReadOnlyMemory<byte> rest = segment;
+                    result = await input.ReadAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    Shutdown(socket.Host, SocketShutdown.Both);
+                    return;
+                }
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                try
+                {
+                    ReadOnlySequence<byte> rest = buffer;
                     while (!rest.IsEmpty)
                     {
-                        int sent = await socket.Host.SendAsync(rest, SocketFlags.None).ConfigureAwait(false);
-                        rest = rest[sent..];
+                        ReadOnlyMemory<byte> chunk;
+                        if (rest.IsSingleSegment)
+                        {
+                            chunk = rest.First;
+                        }
+                        else
+                        {
+                            int length = (int)Math.Min(rest.Length, gather.Length);
+                            rest.Slice(0, length).CopyTo(gather);
+                            chunk = gather.AsMemory(0, length);
+                        }
+                        rest = rest.Slice(chunk.Length);
+                        while (!chunk.IsEmpty)
+                        {
+                            int sent = await socket.Host.SendAsync(chunk, SocketFlags.None).ConfigureAwait(false);
+                            chunk = chunk[sent..];
+                        }
                     }
                 }
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // The program closed its end with bytes still coming: as a kernel would, reset the connection.
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // The program closed its end with bytes still coming: as a kernel would, reset the connection.
+                    input.AdvanceTo(buffer.End);
+                    connection.Abort();
+                    return;
+                }
                 input.AdvanceTo(buffer.End);
-                connection.Abort();
-                return;
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    Shutdown(socket.Host, SocketShutdown.Send);
+                    return;
+                }
             }
-            input.AdvanceTo(buffer.End);
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                Shutdown(socket.Host, SocketShutdown.Send);
-                return;
-            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(gather);
         }
     }
 

@@ -216,7 +216,7 @@ internal sealed partial class SeccompSupervisor
 
     /// <summary>
     /// Gives <paramref name="connection"/> to an accept (under <see cref="Gate"/>): a new socket pair, the peer's
-    /// address written to the caller, the program end installed as the call's result. False if the caller went away.
+    /// address written to the caller, the program end installed as the call's result. False if it did not take the connection (the caller went away, or got an error).
     /// </summary>
     private unsafe bool CompleteAccept(in AcceptRequest request, CompatSocket listener, JunctionSocket connection)
     {
@@ -254,6 +254,10 @@ internal sealed partial class SeccompSupervisor
             int installed = Libc.SeccompAddFd(_notifyFd, request.Id, programEnd, Libc.SECCOMP_ADDFD_FLAG_SEND, (request.Flags & Libc.SOCK_CLOEXEC) != 0 ? Libc.O_CLOEXEC : 0);
             if (installed < 0)
             {
+                // ENOENT: the caller went away. Anything else (EMFILE) is the call's answer, as the kernel's accept
+                // would fail; either way the connection waits for the next accept.
+                int errno = Errno.Last;
+                if (errno != Errno.ENOENT) Send(request.Id, Answer.Error(errno));
                 Forget(accepted);
                 accepted.Host.Dispose();
                 return false;
