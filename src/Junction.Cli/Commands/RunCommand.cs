@@ -11,7 +11,7 @@ namespace Junction.Cli.Commands;
 
 /// <summary>
 /// <c>junction run [--lab NAME | --interface IF --ip A/P] -- PROGRAM ARGS</c>: runs an unmodified Linux program with
-/// its TCP sockets on a Junction instance (AF_XDP), through the seccomp launcher; exits with the program's code.
+/// its TCP and UDP sockets on a Junction instance (AF_XDP), through the seccomp launcher; exits with the program's code.
 /// </summary>
 internal static class RunCommand
 {
@@ -23,7 +23,7 @@ internal static class RunCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print what the host did when the program ends." };
         var mode = ServeCommand.XdpModeOption();
         var program = new Argument<string[]>("program") { Description = "The program and its arguments (after --).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("run", "Run a Linux program (C, Go, Python...) with its TCP sockets on a Junction instance (root).")
+        var command = new Command("run", "Run a Linux program (C, Go, Python...) with its TCP and UDP sockets on a Junction instance (root).")
         {
             lab, iface, ip, quiet, mode, program,
         };

@@ -5,7 +5,7 @@ using Junction.Runtime;
 namespace Junction.Compat;
 
 /// <summary>
-/// An unmodified Linux program (C, Go, Python...) whose IPv4/IPv6 TCP sockets live on a Junction
+/// An unmodified Linux program (C, Go, Python...) whose IPv4/IPv6 TCP and UDP sockets live on a Junction
 /// <see cref="RuntimeInstance"/>'s stack instead of the kernel's, without a rebuild:
 /// <code>await using var redis = JunctionProcess.Start(new ProcessStartInfo("redis-server"), instance);</code>
 /// </summary>
@@ -14,9 +14,11 @@ namespace Junction.Compat;
 /// to this process (seccomp user notification); the program and every process it forks keep it. Each emulated
 /// socket is a real descriptor (one end of an AF_UNIX socket pair), so read, write, poll, epoll, close, dup, fork
 /// and exec work natively; the host moves the bytes between the pair and the Junction connection. Calls about other
-/// descriptors run in the kernel. UDP sockets stay the kernel's. io_uring is refused (ENOSYS), so programs use epoll.</para>
-/// <para>Needs Linux 5.14+ (Linux 6.9+ for multi-threaded programs whose calls come from threads other than the
-/// main one) and ptrace access to the child (root, or the same user under Yama's default scope).</para>
+/// descriptors, and other kinds of sockets (AF_UNIX, netlink, raw), run in the kernel. The stack speaks IPv4: an
+/// AF_INET6 socket carries IPv4-mapped addresses, a real IPv6 peer, loopback or an unroutable address is unreachable.
+/// io_uring is refused (ENOSYS), so programs use epoll.</para>
+/// <para>Needs Linux 5.14+ (SECCOMP_ADDFD_FLAG_SEND) and ptrace access to the child (root, or the same user under
+/// Yama's default scope), for pidfd_getfd and process_vm_readv.</para>
 /// </remarks>
 public sealed class JunctionProcess : IAsyncDisposable
 {
@@ -46,7 +48,7 @@ public sealed class JunctionProcess : IAsyncDisposable
     public int OpenSockets => _supervisor.SocketCount;
 
     /// <summary>
-    /// Starts <paramref name="startInfo"/>'s program (found on PATH as execvp does) with its TCP sockets on
+    /// Starts <paramref name="startInfo"/>'s program (found on PATH as execvp does) with its TCP and UDP sockets on
     /// <paramref name="instance"/>'s stack. Everything else of <paramref name="startInfo"/> applies (arguments,
     /// environment, working directory, redirections); UseShellExecute must be false.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed class JunctionProcessStatistics
     /// <summary>Emulated calls answered with an errno (EADDRINUSE, ECONNREFUSED, EAGAIN, EINPROGRESS...).</summary>
     public long FailedCalls => Volatile.Read(ref _failed);
 
-    /// <summary>Junction sockets created (socket(AF_INET/AF_INET6, SOCK_STREAM)).</summary>
+    /// <summary>Junction sockets created (socket(AF_INET or AF_INET6, SOCK_STREAM or SOCK_DGRAM)).</summary>
     public long SocketsCreated => Volatile.Read(ref _sockets);
 
     /// <summary>Connections handed to the program by accept.</summary>
