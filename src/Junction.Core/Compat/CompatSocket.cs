@@ -97,6 +97,9 @@ internal sealed class CompatSocket
 
     public byte[]? GetOption(int level, int name) => _options.GetValueOrDefault((level, name));
 
+    /// <summary>Every option the program set, to replay on a kernel socket that takes this one's place.</summary>
+    public IReadOnlyDictionary<(int Level, int Name), byte[]> Options => _options;
+
     /// <summary>
     /// Watches the host end while nothing else reads it (open, bound, listening, failed): EOF means the program closed
     /// its descriptor in every process, so the socket goes (its port with it). Peeks, so that it never takes bytes a

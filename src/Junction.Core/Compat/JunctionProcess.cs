@@ -15,7 +15,8 @@ namespace Junction.Compat;
 /// socket is a real descriptor (one end of an AF_UNIX socket pair), so read, write, poll, epoll, close, dup, fork
 /// and exec work natively; the host moves the bytes between the pair and the Junction connection. Calls about other
 /// descriptors, and other kinds of sockets (AF_UNIX, netlink, raw), run in the kernel. The stack speaks IPv4: an
-/// AF_INET6 socket carries IPv4-mapped addresses, a real IPv6 peer, loopback or an unroutable address is unreachable.
+/// AF_INET6 socket carries IPv4-mapped addresses; a real IPv6 peer or an unroutable address is unreachable. A socket
+/// bound or connected to loopback (127.0.0.0/8, ::1) becomes a kernel socket in its place, so local services work.
 /// io_uring is refused (ENOSYS), so programs use epoll.</para>
 /// <para>Needs Linux 5.14+ (SECCOMP_ADDFD_FLAG_SEND) and ptrace access to the child (root, or the same user under
 /// Yama's default scope), for pidfd_getfd and process_vm_readv.</para>

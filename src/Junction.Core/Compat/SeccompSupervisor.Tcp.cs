@@ -85,6 +85,7 @@ internal sealed partial class SeccompSupervisor
             if (!StillPending(notification.Id)) return Answer.Handled;
             int error = SocketAddressCodec.Parse(raw, socket.Family, out IPEndPoint endPoint, out SocketAddressCodec.Kind kind);
             if (error != 0) return Answer.Error(error);
+            if (IPAddress.IsLoopback(endPoint.Address)) return HandToKernel(notification, socket, copy);
             lock (Gate)
             {
                 if (socket.State != CompatSocketState.Open) return Answer.Error(Errno.EINVAL);
@@ -284,6 +285,8 @@ internal sealed partial class SeccompSupervisor
             Span<byte> raw = stackalloc byte[length];
             if (!_target.Read(notification.Pid, notification.Arg(1), raw)) return Answer.Error(Errno.EFAULT);
             if (!StillPending(notification.Id)) return Answer.Handled;
+            if (SocketAddressCodec.Parse(raw, socket.Family, out IPEndPoint target, out _) == 0 && IPAddress.IsLoopback(target.Address))
+                return HandToKernel(notification, socket, copy);
             if (socket.IsUdp) return OnUdpConnect(socket, raw);
             int error = SocketAddressCodec.Parse(raw, socket.Family, out IPEndPoint remote, out SocketAddressCodec.Kind kind);
             if (error != 0) return Answer.Error(error);

@@ -68,10 +68,10 @@ internal static unsafe partial class Libc
     /// <summary>Whether notification <paramref name="id"/> is still pending (its caller alive and waiting).</summary>
     internal static bool SeccompIdValid(int notifyFd, ulong id) => Ioctl(notifyFd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 
-    /// <summary>Installs <paramref name="sourceFd"/> in the caller; with SEND it is also the call's return value. Returns the caller's descriptor number or -1.</summary>
-    internal static int SeccompAddFd(int notifyFd, ulong id, int sourceFd, uint flags, int newFdFlags)
+    /// <summary>Installs <paramref name="sourceFd"/> in the caller (with SETFD: as <paramref name="newFd"/>, replacing what was there); with SEND it is also the call's return value. Returns the caller's descriptor number or -1.</summary>
+    internal static int SeccompAddFd(int notifyFd, ulong id, int sourceFd, uint flags, int newFdFlags, int newFd = 0)
     {
-        var request = new SeccompNotifAddFd { Id = id, Flags = flags, SrcFd = (uint)sourceFd, NewFd = 0, NewFdFlags = (uint)newFdFlags };
+        var request = new SeccompNotifAddFd { Id = id, Flags = flags, SrcFd = (uint)sourceFd, NewFd = (uint)newFd, NewFdFlags = (uint)newFdFlags };
         return Ioctl(notifyFd, SECCOMP_IOCTL_NOTIF_ADDFD, &request);
     }
 }

@@ -28,6 +28,9 @@ public sealed class GoServerTests
         (int relayExit, string relay) = lab.RunOnLinux(s_hang, "curl", "-sS", "--fail", url + "/relay");
 
         string log = lab.OutputOf(server);
+        // Go's start-up probe binds ::ffff:127.0.0.1 (loopback: the kernel's), finds IPv4-mapped addresses work and
+        // listens on a dual-stack AF_INET6 socket, which Junction answers with IPv4-mapped addresses.
+        Assert.Contains("listening on [::]:8080", log, StringComparison.Ordinal);
         Assert.True(helloExit == 0, $"curl / failed ({helloExit}): {hello} {log}");
         Assert.StartsWith($"hello from go, {lab.LinuxAddress}:", hello, StringComparison.Ordinal);
         Assert.True(bigExit == 0 && big.Trim() == (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), $"curl /big: {big} {log}");

@@ -337,6 +337,31 @@ int main(int argc, char **argv)
           "connect to a real IPv6 address");
     close(pure);
 
+    /* Loopback is the kernel's: a socket bound or connected to 127.0.0.1 becomes a kernel socket. */
+    int local_listener = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(local_listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in loop = v4("127.0.0.1", 0);
+    CHECK("bind-loopback",
+          bind(local_listener, (struct sockaddr *)&loop, sizeof loop) == 0 && listen(local_listener, 1) == 0,
+          "bind 127.0.0.1:0 and listen");
+    length = sizeof loop;
+    getsockname(local_listener, (struct sockaddr *)&loop, &length);
+    length = sizeof value;
+    CHECK("loopback-keeps-options",
+          getsockopt(local_listener, SOL_SOCKET, SO_REUSEADDR, &value, &length) == 0 && value == 1,
+          "SO_REUSEADDR %d", value);
+    int local_client = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK("connect-loopback", connect(local_client, (struct sockaddr *)&loop, sizeof loop) == 0,
+          "connect 127.0.0.1:%d", ntohs(loop.sin_port));
+    int local_accepted = accept(local_listener, NULL, NULL);
+    CHECK("loopback-data",
+          local_accepted >= 0 && write(local_client, "lo\n", 3) == 3 &&
+              read_line(local_accepted, line, sizeof line) == 3 && strcmp(line, "lo\n") == 0,
+          "got '%s'", line);
+    close(local_accepted);
+    close(local_client);
+    close(local_listener);
+
     /* What stays the kernel's. */
     int pair[2];
     CHECK("af-unix-kernel",
