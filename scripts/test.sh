@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # command -> Debian package, for every tool a test drives
-declare -A tools=([tshark]=tshark [ip]=iproute2 [ethtool]=ethtool [ping]=iputils-ping [nft]=nftables [curl]=curl [python3]=python3 [gcc]=gcc [wrk]=wrk [h2load]=nghttp2-client)
+declare -A tools=([tshark]=tshark [ip]=iproute2 [ethtool]=ethtool [ping]=iputils-ping [nft]=nftables [curl]=curl [python3]=python3 [gcc]=gcc [wrk]=wrk [h2load]=nghttp2-client [cmake]=cmake [redis-server]=redis-server [redis-benchmark]=redis-tools [nginx]=nginx-light [go]=golang-go)
 # file -> Debian package, for headers and libraries a test builds or loads (the verbs layout probe compiles against
 # rdma-core's headers; verbs discovery loads libibverbs.so.1, which libibverbs-dev pulls in)
 declare -A files=([/usr/include/infiniband/mlx5dv.h]=libibverbs-dev)

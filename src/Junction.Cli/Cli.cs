@@ -15,6 +15,7 @@ internal static class Cli
         root.Add(LabCommands.Build());
         root.Add(ServeCommand.Build());
         root.Add(LoadCommand.Build());
+        root.Add(RunCommand.Build());
         return root;
     }
 

@@ -74,6 +74,9 @@ public sealed class NetStack : IDisposable, ITcpOutput
     /// <summary>The instance's IPv4 address.</summary>
     public Ipv4Address Address => _options.Address;
 
+    /// <summary>Whether packets to <paramref name="destination"/> leave at all: on the subnet, or through a gateway (otherwise they are dropped; Linux says ENETUNREACH).</summary>
+    internal bool CanRoute(Ipv4Address destination) => destination.IsInSameSubnet(Address, _options.PrefixLength) || !_options.Gateway.IsAny;
+
     /// <summary>The largest IP packet this instance sends.</summary>
     public int Mtu { get; }
 
