@@ -33,7 +33,10 @@ internal static class NativeLauncher
     private static IEnumerable<string> Directories()
     {
         yield return AppContext.BaseDirectory;
+        // Empty in a single-file app, where BaseDirectory above is where the native files are extracted beside it.
+#pragma warning disable IL3000
         string? assemblyDirectory = Path.GetDirectoryName(typeof(NativeLauncher).Assembly.Location);
+#pragma warning restore IL3000
         if (!string.IsNullOrEmpty(assemblyDirectory)) yield return assemblyDirectory;
     }
 
