@@ -66,12 +66,12 @@ public sealed class JunctionTransportOptions
 
     /// <summary>
     /// The most bytes written and not yet acknowledged by the peer before Kestrel's flush waits, or null for the
-    /// send ring's size (<see cref="Stack.Tcp.TcpSettings.SendBufferSize"/>). Unlike Sockets' pipe, this counts
-    /// what the kernel's socket buffer would hold too: the ring is the only send buffer.
+    /// send buffer's size (<see cref="Stack.Tcp.TcpSettings.SendBufferSize"/>). Unlike Sockets' pipe, this counts
+    /// what the kernel's socket buffer would hold too: the connection's device frames are the only send buffer.
     /// </summary>
     public long? MaxWriteBufferSize { get; set; }
 
-    /// <summary>The send ring of each connection in bytes, or null for the stack's default.</summary>
+    /// <summary>The send buffer of each connection in bytes (held in device frames), or null for the stack's default.</summary>
     public int? SendBufferSize { get; set; }
 
     /// <summary>The most connections waiting to be accepted per endpoint.</summary>
