@@ -112,13 +112,6 @@ public sealed unsafe class FramePool : IDisposable
     /// </summary>
     internal void MakeThreadSafe() => _sync ??= new object();
 
-    /// <summary>
-    /// Free frames the device needs to keep receiving (an AF_XDP port refills its fill ring only above its transmit
-    /// reserve): data waiting for acknowledgements must leave them, or the ring would run dry and drop the very ACKs
-    /// that free the data's frames.
-    /// </summary>
-    internal int DeviceReserve { get; set; }
-
     internal void AddRef(int index)
     {
         if (_sync is null) AddRefCore(index);

@@ -42,7 +42,6 @@ public sealed unsafe class XdpPort : IDisposable
         _frameShift = System.Numerics.BitOperations.Log2((uint)options.FrameSize);
         _transmitReserve = options.TransmitReserve;
         _batchSize = (uint)Math.Min(options.BatchSize, options.FillRingSize);
-        _umem.Pool.DeviceReserve = _transmitReserve + (int)_batchSize;
         try
         {
             Mode = OpenOwnerSocket(options);

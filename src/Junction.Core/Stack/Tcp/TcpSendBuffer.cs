@@ -28,11 +28,11 @@ internal sealed class TcpSendBuffer : IDisposable
     public const int MaxCapacity = 1 << 30;
 
     /// <summary>
-    /// Frames the send path leaves in a pool: what the device needs to keep receiving (<see cref="FramePool.DeviceReserve"/>:
-    /// an AF_XDP fill ring whose refills stopped would drop the very ACKs that free the send frames), plus a few (64, at
-    /// most a sixteenth of the pool) for the ACKs, resets and window updates the stack sends itself.
+    /// Frames the send path leaves in a pool (64, at most a sixteenth of it) for the ACKs, resets and window updates
+    /// the stack sends itself. Receiving is provided for by the device: an AF_XDP port keeps its fill ring topped up
+    /// from every free frame above its transmit reserve, so send data only ever takes frames below that.
     /// </summary>
-    internal static int PoolReserve(FramePool pool) => pool.DeviceReserve + Math.Min(64, pool.FrameCount / 16);
+    internal static int PoolReserve(FramePool pool) => Math.Min(64, pool.FrameCount / 16);
 
     private const int InitialPieces = 8;
 
