@@ -38,6 +38,23 @@ public sealed class FreshProjectTests(PackageFeed feed)
     }
 
     [Fact]
+    public async Task Process_app_runs_python_on_a_junction_stack_through_the_launcher_from_the_package()
+    {
+        if (!Environment.IsPrivilegedProcess)
+            Assert.Fail("This test needs root (the host reads the program's memory and takes its descriptors): run it as root, e.g. 'sudo dotnet test tests/Junction.Packaging.Tests'.");
+        await feed.EnsureAppsBuiltAsync();
+        // The launcher the app finds is the one the package delivered, in the app's own output.
+        string launcher = Path.Combine(feed.Apps, "ProcessApp", "bin", "Release", "net10.0", "runtimes", "linux-x64", "native", "junction-launch");
+        Assert.True(File.Exists(launcher), "The package did not deliver junction-launch into the app's output: " + launcher);
+
+        (int exitCode, string output) = Command.Run("dotnet", ["run", "--no-build", "-c", "Release", "--project", "ProcessApp"], feed.Apps, feed.Environment, Patience);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("reply: hello from python to 10.0.0.2", output, StringComparison.Ordinal);
+        Assert.Contains("python exited 0; sockets created 1, accepted 1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kestrel_app_serves_curl_in_the_lab_client_namespace_over_af_xdp()
     {
         if (!Environment.IsPrivilegedProcess)

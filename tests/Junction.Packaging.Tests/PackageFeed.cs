@@ -105,10 +105,12 @@ public sealed class PackageFeed : IAsyncLifetime
             <Solution>
               <Project Path="KestrelApp/KestrelApp.csproj" />
               <Project Path="SocketApp/SocketApp.csproj" />
+              <Project Path="ProcessApp/ProcessApp.csproj" />
             </Solution>
             """);
         AddPackage("KestrelApp", KestrelPackage);
         AddPackage("SocketApp", CorePackage);
+        AddPackage("ProcessApp", CorePackage);
         (int exitCode, string output) = Command.Run("dotnet", ["build", "Apps.slnx", "-c", "Release", "-m:1"], Apps, Environment, TimeSpan.FromMinutes(4));
         Assert.True(exitCode == 0, "The fresh apps did not build:\n" + output);
     }
