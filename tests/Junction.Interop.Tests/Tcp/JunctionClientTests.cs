@@ -59,6 +59,35 @@ public sealed class JunctionClientTests
     }
 
     [Fact]
+    public async Task Parallel_uploads_whose_send_buffers_together_outgrow_the_umem_all_finish()
+    {
+        // Six 4 MiB send buffers want ~17,000 frames of a 16,384-frame UMEM: unacknowledged data held in frames must
+        // not starve the fill ring, or the ACKs that free those frames would be dropped and every upload would stall.
+        const int Clients = 6;
+        const long Length = 32L << 20;
+        using JunctionInstance junction = JunctionInstance.Start();
+        var upload = new PatternStream(0xA6);
+        using var server = new LinuxTcpServer(junction, 5003, async (socket, cancellation) =>
+        {
+            long received = await LinuxSockets.CountToEndAsync(socket, cancellation);
+            byte[] summary = Encoding.ASCII.GetBytes(received.ToString(CultureInfo.InvariantCulture));
+            await LinuxSockets.SendAllAndShutdownAsync(socket, summary, cancellation);
+        });
+
+        StreamClient[] clients = junction.Invoke(() => Enumerable.Range(0, Clients)
+            .Select(_ => new StreamClient(junction.Stack.TcpConnect(junction.LinuxAddress, 5003), upload, Length)).ToArray());
+
+        Assert.True(junction.WaitUntil(() => clients.All(c => c.IsDone), TimeSpan.FromMinutes(1)),
+            $"sent {string.Join(", ", junction.Invoke(() => clients.Select(c => c.Sent).ToArray()))} bytes so far");
+        await server.Completion;
+        foreach (StreamClient client in clients)
+        {
+            Assert.Null(junction.Invoke(() => client.Failure));
+            Assert.Equal(Length.ToString(CultureInfo.InvariantCulture), Encoding.ASCII.GetString(junction.Invoke(() => client.ReceivedStart)));
+        }
+    }
+
+    [Fact]
     public async Task Junction_client_downloads_from_a_linux_socket_server_to_the_end_of_stream()
     {
         using JunctionInstance junction = JunctionInstance.Start();

@@ -27,6 +27,16 @@ internal static class LinuxSockets
         return received.ToArray();
     }
 
+    /// <summary>Reads until the peer's FIN, counting the bytes without keeping them.</summary>
+    public static async Task<long> CountToEndAsync(Socket socket, CancellationToken cancellation)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellation)) > 0) total += read;
+        return total;
+    }
+
     /// <summary>Sends all of <paramref name="data"/>, then shuts the sending side down (FIN).</summary>
     public static async Task SendAllAndShutdownAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellation)
     {

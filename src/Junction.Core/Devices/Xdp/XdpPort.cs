@@ -19,6 +19,7 @@ namespace Junction.Devices.Xdp;
 public sealed unsafe class XdpPort : IDisposable
 {
     private const int OwnerRxRingSize = 64;
+    private const int MinimumFreeFrames = 16;
 
     private readonly XdpInterface _interface;
     private readonly XdpUmem _umem;
@@ -27,6 +28,8 @@ public sealed unsafe class XdpPort : IDisposable
     private readonly int _frameShift;
     private readonly int _transmitReserve;
     private readonly uint _batchSize;
+    private readonly uint _fillSize;
+    private readonly uint _minimumFill;
     private SafeFileDescriptorHandle? _owner;
     private XskRing _fill;
     private XskRing _completion;
@@ -42,6 +45,8 @@ public sealed unsafe class XdpPort : IDisposable
         _frameShift = System.Numerics.BitOperations.Log2((uint)options.FrameSize);
         _transmitReserve = options.TransmitReserve;
         _batchSize = (uint)Math.Min(options.BatchSize, options.FillRingSize);
+        _fillSize = (uint)options.FillRingSize;
+        _minimumFill = Math.Max(_batchSize, _fillSize / 8);
         try
         {
             Mode = OpenOwnerSocket(options);
@@ -135,7 +140,11 @@ public sealed unsafe class XdpPort : IDisposable
         lock (_devices) _devices.Remove(device);
     }
 
-    /// <summary>Tops the fill ring up from the pool's free frames, leaving the transmit reserve.</summary>
+    /// <summary>
+    /// Tops the fill ring up from the pool's free frames, leaving the transmit reserve — except that it never lets the
+    /// ring run dry: when sent data waiting for acknowledgements holds the frames (the send queues live in the UMEM), a
+    /// ring without frames would drop the very ACKs that free them, and every sender would stall for good.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Refill()
     {
@@ -143,7 +152,14 @@ public sealed unsafe class XdpPort : IDisposable
         if (free < _batchSize) return;
         FramePool pool = _umem.Pool;
         int spare = pool.FreeCount - _transmitReserve;
-        if (spare <= 0) return;
+        if (spare <= 0)
+        {
+            uint held = _fillSize - free;
+            if (held >= _minimumFill) return;
+            // Down into the reserve, but not to its last frames: those carry the ACKs and resets the stack sends.
+            spare = Math.Min(pool.FreeCount - MinimumFreeFrames, (int)(_minimumFill - held));
+            if (spare <= 0) return;
+        }
         uint count = Math.Min(free, (uint)spare);
         for (uint i = 0; i < count; i++)
         {
