@@ -11,6 +11,9 @@ internal sealed class Kthread(JunctionRuntime runtime, int id) : IThreadPoolWork
 
     public Thread? Thread { get; set; }
 
+    /// <summary>The Linux thread id of the thread serving an instance right now (set when it starts serving).</summary>
+    public int NativeThreadId { get; set; }
+
     public void Execute() => runtime.RunPooledKthread(this);
 
     public override string ToString() => $"kthread {Id}";

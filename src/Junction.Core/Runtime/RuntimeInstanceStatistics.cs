@@ -8,6 +8,7 @@ public sealed class RuntimeInstanceStatistics
     internal long GrantsValue;
     internal long RevocationsValue;
     internal long BlockedValue;
+    internal long PreemptedValue;
     internal long UthreadsValue;
     internal long RoundsValue;
     internal int PeakKthreadsValue;
@@ -26,6 +27,12 @@ public sealed class RuntimeInstanceStatistics
 
     /// <summary>How many times a kthread was found stuck in blocking code.</summary>
     public long BlockedKthreads => Volatile.Read(ref BlockedValue);
+
+    /// <summary>
+    /// How many times a kthread behind its heartbeat was found runnable — preempted, or running a long uthread — and so
+    /// got no replacement (one would only compete for the same CPUs).
+    /// </summary>
+    public long PreemptedKthreads => Volatile.Read(ref PreemptedValue);
 
     /// <summary>How many uthreads ran.</summary>
     public long UthreadsRun => Volatile.Read(ref UthreadsValue);

@@ -37,6 +37,39 @@ public sealed class BlockingHandlerTests
         Assert.True(server.Statistics.BlockedKthreads >= 1);
     }
 
+    [Fact]
+    public void A_kthread_asleep_in_a_uthread_gets_a_replacement_but_one_busy_computing_does_not()
+    {
+        using var lab = new RuntimeLab(new JunctionRuntimeOptions { MaxKthreads = 2, BlockedThreshold = TimeSpan.FromMilliseconds(10) });
+        RuntimeInstance instance = lab.Add(1, new RuntimeInstanceOptions { MaxKthreads = 1 });
+        // Work on a second instance while the first one's kthread is taken brings a second kthread, which then
+        // watches from epoll (the allocator runs there and in the kthreads' own loops).
+        RuntimeInstance other = lab.Add(2);
+
+        // Asleep in the kernel: blocked, and replaced.
+        Task<int> sleeping = instance.InvokeAsync(() =>
+        {
+            Thread.Sleep(300);
+            return 0;
+        });
+        RuntimeLab.Await(other.InvokeAsync(() => 0));
+        RuntimeLab.Await(sleeping);
+        long blocked = instance.Statistics.BlockedKthreads;
+        Assert.True(blocked >= 1);
+
+        // Runnable the whole time (running, or waiting for a CPU): behind its heartbeat, but not blocked.
+        Task<int> computing = instance.InvokeAsync(() =>
+        {
+            long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 3 / 10;
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(100);
+            return 0;
+        });
+        RuntimeLab.Await(other.InvokeAsync(() => 0));
+        RuntimeLab.Await(computing);
+        Assert.Equal(blocked, instance.Statistics.BlockedKthreads);
+        Assert.True(instance.Statistics.PreemptedKthreads >= 1);
+    }
+
     private sealed class Handlers(RuntimeInstance instance) : ITcpListenerObserver, ITcpConnectionObserver
     {
         private readonly Action<object?> _handle = state => ((Handlers)state!).Handle();
