@@ -204,7 +204,7 @@ public sealed class JunctionSocket : IDisposable
         IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
         if (ProtocolType == ProtocolType.Udp)
         {
-            _udp ??= new UdpChannel(_instance, 0);
+            _ = Udp; // connect binds an ephemeral port, as on a kernel socket
             _udpRemote = remote;
             return;
         }
@@ -226,7 +226,7 @@ public sealed class JunctionSocket : IDisposable
             if (_udp is not null || ProtocolType == ProtocolType.Udp)
             {
                 if (_udpRemote is null) throw new SocketException((int)SocketError.NotConnected);
-                return new ValueTask<int>(_udp!.SendTo(buffer.Span, Endpoints.ToIpv4(_udpRemote.Address), (ushort)_udpRemote.Port));
+                return new ValueTask<int>(_udp!.SendTo(buffer.Span, _udpRemote));
             }
             JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
             if (_sendShutdown) throw new SocketException((int)SocketError.Shutdown);
@@ -389,14 +389,8 @@ public sealed class JunctionSocket : IDisposable
     }
 
     /// <summary>Sends one datagram to <paramref name="remoteEP"/> (binding an ephemeral port first if unbound).</summary>
-    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags, EndPoint remoteEP, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
-        IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
-        _udp ??= new UdpChannel(_instance, 0);
-        return new ValueTask<int>(_udp.SendTo(buffer.Span, Endpoints.ToIpv4(remote.Address), (ushort)remote.Port));
-    }
+    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags, EndPoint remoteEP, CancellationToken cancellationToken = default) =>
+        new(SendTo(buffer.Span, remoteEP));
 
     /// <summary>Sends one datagram to <paramref name="socketAddress"/> (an IPv4 address), allocating nothing.</summary>
     public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, SocketFlags socketFlags, SocketAddress socketAddress, CancellationToken cancellationToken = default)
@@ -414,32 +408,35 @@ public sealed class JunctionSocket : IDisposable
     /// <summary>Synchronous <see cref="SendToAsync(ReadOnlyMemory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>.</summary>
     public int SendTo(ReadOnlySpan<byte> buffer, SocketFlags socketFlags, SocketAddress socketAddress)
     {
-        ThrowIfDisposed();
-        if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
+        ThrowIfCannotSendTo();
         (Ipv4Address address, ushort port) = UdpChannel.ReadSocketAddress(socketAddress);
-        _udp ??= new UdpChannel(_instance, 0);
-        return _udp.SendTo(buffer, address, port);
+        return Udp.SendTo(buffer, address, port);
     }
 
     /// <summary>Synchronous <see cref="SendToAsync(ReadOnlyMemory{byte}, SocketFlags, EndPoint, CancellationToken)"/>.</summary>
     public int SendTo(ReadOnlySpan<byte> buffer, EndPoint remoteEP)
     {
+        ThrowIfCannotSendTo();
+        IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
+        return Udp.SendTo(buffer, remote);
+    }
+
+    /// <summary>SendTo needs an open UDP socket: a TCP socket is connected-only.</summary>
+    private void ThrowIfCannotSendTo()
+    {
         ThrowIfDisposed();
         if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.IsConnected);
-        IPEndPoint remote = Endpoints.ToIPEndPoint(remoteEP);
-        _udp ??= new UdpChannel(_instance, 0);
-        return _udp.SendTo(buffer, Endpoints.ToIpv4(remote.Address), (ushort)remote.Port);
     }
+
+    /// <summary>The UDP channel, bound to an ephemeral port on first use (a send or connect before any bind).</summary>
+    private UdpChannel Udp => _udp ??= new UdpChannel(_instance, 0);
 
     /// <summary>The next datagram and who sent it; a datagram longer than the buffer is truncated (the rest is lost).</summary>
     public async ValueTask<SocketReceiveFromResult> ReceiveFromAsync(Memory<byte> buffer, SocketFlags socketFlags, EndPoint remoteEndPoint, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        if (ProtocolType != ProtocolType.Udp) throw new SocketException((int)SocketError.OperationNotSupported);
-        if (_udp is null) throw new SocketException((int)SocketError.InvalidArgument);
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         SocketAddress source = _receivedFrom ??= new SocketAddress(AddressFamily.InterNetwork);
-        int received = await _udp.ReceiveFromAsync(buffer, source, cancellationToken).ConfigureAwait(false);
+        int received = await ReceiveFromAsync(buffer, socketFlags, source, cancellationToken).ConfigureAwait(false);
         return new SocketReceiveFromResult { ReceivedBytes = received, RemoteEndPoint = EndPointOf(source, remoteEndPoint) };
     }
 

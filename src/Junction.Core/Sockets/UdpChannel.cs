@@ -51,6 +51,9 @@ internal sealed class UdpChannel : IValueTaskSource<int>, IDisposable
         }
     }
 
+    /// <summary>Sends one datagram to <paramref name="remote"/> (IPv4; other families fail as a socket would).</summary>
+    public int SendTo(ReadOnlySpan<byte> datagram, IPEndPoint remote) => SendTo(datagram, Endpoints.ToIpv4(remote.Address), (ushort)remote.Port);
+
     /// <summary>Sends one datagram; MessageSize when it does not fit a packet.</summary>
     public int SendTo(ReadOnlySpan<byte> datagram, Ipv4Address address, ushort port)
     {

@@ -28,7 +28,6 @@ internal sealed class JunctionConnectionContext : ConnectionContext,
     private IDictionary<object, object?>? _items;
     private volatile ConnectionAbortedException? _abortReason;
     private int _disposed;
-    private int _finishing;
 
     public JunctionConnectionContext(JunctionConnection connection, MemoryPool<byte> memoryPool, ILogger logger)
     {
@@ -84,7 +83,7 @@ internal sealed class JunctionConnectionContext : ConnectionContext,
         {
             // Kestrel's graceful abort (KestrelServerOptions.FinOnError off, e.g. after the client's FIN): as Sockets'
             // shutdown, a FIN after the queued bytes. Throwing here would stop Kestrel from aborting the request.
-            if (Interlocked.Exchange(ref _finishing, 1) == 0) _connection.Output.Complete();
+            _connection.Output.Complete(); // idempotent, as PipeWriter.Complete is
             return;
         }
         if (_abortReason is not null) return;
