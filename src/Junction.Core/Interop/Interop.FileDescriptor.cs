@@ -11,6 +11,10 @@ internal static partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags);
 
+    /// <summary>open(2) of a NUL-terminated UTF-8 path, without a string.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true)]
+    internal static unsafe partial int Open(byte* path, int flags);
+
     [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 }

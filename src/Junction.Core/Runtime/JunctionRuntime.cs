@@ -445,4 +445,6 @@ public sealed class JunctionRuntime : IDisposable, IAsyncDisposable
     private static ulong Token(RuntimeInstance instance, int kind) => ((ulong)(instance.Index + 1) << 1) | (uint)kind;
 
     private long ToTicks(TimeSpan duration) => (long)(duration.TotalSeconds * _frequency);
+
+    internal long TicksToNanoseconds(long ticks) => (long)(ticks * (1e9 / _frequency));
 }

@@ -396,6 +396,12 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
         {
             if (!TryTakeWork(slot, out WorkItem item)) break;
             RunUthread(item);
+            // A kthread found blocked that got back announces it at once, so its replacement can go.
+            if (slot.Blocked)
+            {
+                ran++;
+                break;
+            }
             // Long uthreads end the round early, so the stack is polled and the heartbeat moves at least every interval.
             if ((ran & 3) == 3 && _runtime.Timestamp() - timestamp > _runtime.IntervalTicks)
             {
@@ -547,12 +553,34 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
             if (_state != Running) return;
             foreach (RuntimeSlot slot in _slots)
             {
-                if (slot.Owner is null || slot.Blocked || now - Volatile.Read(ref slot.Heartbeat) <= _runtime.BlockedTicks) continue;
+                if (slot.Owner is null || slot.Blocked) continue;
+                long heartbeat = Volatile.Read(ref slot.Heartbeat);
+                if (now - heartbeat <= _runtime.BlockedTicks / 4) continue;
+                int tid = slot.Owner.NativeThreadId;
+                if (slot.SuspectHeartbeat != heartbeat)
+                {
+                    // A quarter of the way: note the CPU time it has used, to tell sleeping from computing at the threshold.
+                    Suspect(slot, heartbeat, tid, now);
+                    continue;
+                }
+                // Judged once it is a threshold behind, on at least half a threshold of evidence.
+                if (now - heartbeat <= _runtime.BlockedTicks || 2 * (now - slot.SuspectSince) < _runtime.BlockedTicks) continue;
                 // A kthread that is runnable was preempted (or runs a long uthread), not blocked: a replacement would
                 // only compete with it for the same CPUs (seen on a 2-vCPU VM: 4 kthreads, bulk throughput a third).
-                if (Interop.Libc.IsThreadRunnable(slot.Owner.NativeThreadId) == true)
+                // One that used CPU for an eighth of the time since it was suspected computes too (one asleep uses
+                // ~0), and was caught off the CPU only for a moment (a page fault, a short sleep): not blocked either.
+                bool runnable = Interop.Libc.IsThreadRunnable(tid) == true;
+                if (GC.CollectionCount(0) != slot.SuspectCollections)
+                {
+                    // A garbage collection suspended every managed thread in the meantime, asleep in the kernel, and
+                    // a replacement could not have run either: the evidence says nothing; gather it again.
+                    Suspect(slot, heartbeat, tid, now);
+                    continue;
+                }
+                if (runnable || IsComputing(slot, tid, now))
                 {
                     Statistics.PreemptedValue++;
+                    Suspect(slot, heartbeat, tid, now);
                     continue;
                 }
                 slot.Blocked = true;
@@ -578,6 +606,21 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
             }
         }
         if (grant) _runtime.Grant(this, wake: true);
+    }
+
+    private static void Suspect(RuntimeSlot slot, long heartbeat, int tid, long now)
+    {
+        slot.SuspectHeartbeat = heartbeat;
+        slot.SuspectCollections = GC.CollectionCount(0);
+        slot.SuspectCpuTime = Interop.Libc.ThreadCpuTimeNanoseconds(tid);
+        slot.SuspectSince = now;
+    }
+
+    private bool IsComputing(RuntimeSlot slot, int tid, long now)
+    {
+        long cpu = Interop.Libc.ThreadCpuTimeNanoseconds(tid);
+        if (cpu < 0 || slot.SuspectCpuTime < 0) return false;
+        return 8 * (cpu - slot.SuspectCpuTime) >= _runtime.TicksToNanoseconds(now - slot.SuspectSince);
     }
 
     /// <summary>Gives the stack back; the last of nested leases clears the ownership flag.</summary>

@@ -57,17 +57,68 @@ public sealed class BlockingHandlerTests
         long blocked = instance.Statistics.BlockedKthreads;
         Assert.True(blocked >= 1);
 
-        // Runnable the whole time (running, or waiting for a CPU): behind its heartbeat, but not blocked.
-        Task<int> computing = instance.InvokeAsync(() =>
-        {
-            long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 3 / 10;
-            while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(100);
-            return 0;
-        });
+        // Runnable the whole time (running, or waiting for a CPU; a GC may stop it for a moment): behind its
+        // heartbeat, but not blocked.
+        Computation.WarmUp();
+        Task<int> computing = instance.InvokeAsync(new Computation(300).Run);
         RuntimeLab.Await(other.InvokeAsync(() => 0));
         RuntimeLab.Await(computing);
         Assert.Equal(blocked, instance.Statistics.BlockedKthreads);
         Assert.True(instance.Statistics.PreemptedKthreads >= 1);
+    }
+
+    [Fact]
+    public void A_threads_cpu_clock_moves_while_it_computes_and_stands_still_while_it_sleeps()
+    {
+        int tid = Junction.Interop.Libc.GetTid();
+        long start = Junction.Interop.Libc.ThreadCpuTimeNanoseconds(tid);
+        Thread.Sleep(50);
+        long slept = Junction.Interop.Libc.ThreadCpuTimeNanoseconds(tid) - start;
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 20;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(100);
+        long computed = Junction.Interop.Libc.ThreadCpuTimeNanoseconds(tid) - start - slept;
+        Assert.True(start >= 0);
+        Assert.InRange(slept, 0, 10_000_000);
+        Assert.True(computed > slept, $"computed {computed} ns, slept {slept} ns");
+    }
+
+    [Fact]
+    public void A_thread_reads_as_runnable_while_it_runs_and_not_while_it_sleeps()
+    {
+        using var asleep = new ManualResetEventSlim();
+        int sleeperTid = 0;
+        var sleeper = new Thread(() =>
+        {
+            sleeperTid = Junction.Interop.Libc.GetTid();
+            asleep.Set();
+            Thread.Sleep(Timeout.Infinite);
+        }) { IsBackground = true };
+        sleeper.Start();
+        asleep.Wait();
+        Assert.True(RuntimeLab.Eventually(() => Junction.Interop.Libc.IsThreadRunnable(sleeperTid) == false));
+        Assert.True(Junction.Interop.Libc.IsThreadRunnable(Junction.Interop.Libc.GetTid()));
+        Assert.Null(Junction.Interop.Libc.IsThreadRunnable(int.MaxValue));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) Junction.Interop.Libc.IsThreadRunnable(sleeperTid);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// Spins for a number of milliseconds of the calling thread's own CPU time (on a busy machine a wall-clock loop
+    /// would mostly wait for a CPU).
+    /// </summary>
+    private sealed record Computation(int Milliseconds)
+    {
+        /// <summary>Compiles the loop and its P/Invokes first: a kthread waiting for the JIT is asleep in the kernel.</summary>
+        public static void WarmUp() => new Computation(1).Run();
+
+        public int Run()
+        {
+            int tid = Junction.Interop.Libc.GetTid();
+            long start = Junction.Interop.Libc.ThreadCpuTimeNanoseconds(tid);
+            while (Junction.Interop.Libc.ThreadCpuTimeNanoseconds(tid) - start < Milliseconds * 1_000_000L) Thread.SpinWait(20);
+            return Milliseconds;
+        }
     }
 
     private sealed class Handlers(RuntimeInstance instance) : ITcpListenerObserver, ITcpConnectionObserver
