@@ -62,11 +62,13 @@ public sealed class TcpCloseAndResetTests
     }
 
     [Fact]
-    public void Ack_of_unsent_data_is_dropped_silently_when_established()
+    public void Ack_of_unsent_data_is_dropped_with_its_data_and_answered_with_an_ack_when_established()
     {
         using var h = new TcpHarness();
         TcpConnection c = h.AcceptConnection();
+        TcpSeq before = h.PeerSeq;
         h.PeerSend(10, ackOverride: h.OurIss + 5000);
+        h.Expect(TcpFlags.Ack, ack: before);
         h.ExpectNothing();
         Assert.Equal(0, c.ReceiveAvailable);
         Assert.Equal(1, h.Layer.Statistics.DroppedBadAck);
@@ -92,9 +94,12 @@ public sealed class TcpCloseAndResetTests
     {
         using var h = new TcpHarness();
         TcpConnection c = h.AcceptConnection();
+        var recent = h.PeerTsVal; // the handshake's ACK carried it
         TcpRepr bad = h.PeerAck(h.OurIss + 5000);
         bad.TsVal = h.PeerTsVal + 1_000_000;
         h.Inject(bad);
+        SentSegment challenge = h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
+        Assert.Equal(recent, challenge.Header.TsEcr);
         h.PeerSend(10);
         SentSegment ack = h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
         Assert.Equal(h.PeerTsVal, ack.Header.TsEcr);
@@ -113,13 +118,30 @@ public sealed class TcpCloseAndResetTests
     }
 
     [Fact]
-    public void Challenge_acks_are_rate_limited()
+    public void Challenge_acks_of_one_connection_are_limited_to_one_per_500_ms()
     {
-        using var h = new TcpHarness(s => s.ChallengeAckLimit = 2);
+        using var h = new TcpHarness();
         TcpConnection c = h.AcceptConnection();
         for (int i = 0; i < 5; i++) h.Inject(TcpHarness.Segment(TcpFlags.Rst, h.PeerSeq + 100 + i, default));
-        Assert.Equal(2, h.TakeAll().Count);
-        Assert.Equal(3, h.Layer.Statistics.ChallengeAcksSuppressed);
+        Assert.Single(h.TakeAll());
+        Assert.Equal(4, h.Layer.Statistics.ChallengeAcksSuppressed);
+        h.Advance(TimeSpan.FromMilliseconds(499));
+        h.Inject(TcpHarness.Segment(TcpFlags.Rst, h.PeerSeq + 100, default));
+        h.ExpectNothing();
+        h.Advance(TimeSpan.FromMilliseconds(1));
+        h.Inject(TcpHarness.Segment(TcpFlags.Rst, h.PeerSeq + 100, default));
+        h.Expect(TcpFlags.Ack, ack: h.PeerSeq);
+        c.Abort();
+    }
+
+    [Fact]
+    public void Challenge_acks_beyond_the_stack_wide_limit_are_suppressed()
+    {
+        using var h = new TcpHarness(s => s.ChallengeAckLimit = 0);
+        TcpConnection c = h.AcceptConnection();
+        h.Inject(TcpHarness.Segment(TcpFlags.Rst, h.PeerSeq + 100, default));
+        h.ExpectNothing();
+        Assert.Equal(1, h.Layer.Statistics.ChallengeAcksSuppressed);
         c.Abort();
     }
 

@@ -242,10 +242,10 @@ public sealed partial class TcpConnection
         TcpSeq ack = seg.AckNumber;
         if (ack > _sndMax)
         {
-            // Acknowledges something not yet sent: dropped. Linux (tcp_rcv_established) drops it silently in
-            // ESTABLISHED and answers with a challenge ACK (RFC 5961 5.2) in the other synchronized states.
+            // Acknowledges something not yet sent: dropped with its data, and answered with an ACK (RFC 9293
+            // 3.10.7.4), which Linux sends as a rate-limited challenge ACK (RFC 5961 5.2) — checked against Linux 6.18.
             stats.DroppedBadAck++;
-            if (_state != TcpState.Established) SendChallengeAck(now);
+            SendChallengeAck(now);
             return false;
         }
         if (ack < _sndUna - _maxSndWnd)
@@ -535,12 +535,20 @@ public sealed partial class TcpConnection
     /// <summary>Answers an unacceptable segment with an ACK; pure ACKs at most every 500 ms (Linux tcp_oow_rate_limited).</summary>
     private void SendOutOfWindowAck(int payloadLength, bool syn, Instant now)
     {
-        if (payloadLength == 0 || syn)
-        {
-            if (now - _lastOutOfWindowAck < OutOfWindowAckInterval) return;
-            _lastOutOfWindowAck = now;
-        }
+        if ((payloadLength == 0 || syn) && !TryTakeOutOfWindowAck(now)) return;
         _ackNow = true;
+    }
+
+    /// <summary>
+    /// The connection's limit on answers to unacceptable segments, shared by duplicate and challenge ACKs: one per
+    /// 500 ms (Linux's last_oow_ack_time and tcp_invalid_ratelimit), so that a flood of bad segments cannot turn
+    /// the connection into an ACK reflector.
+    /// </summary>
+    private bool TryTakeOutOfWindowAck(Instant now)
+    {
+        if (now - _lastOutOfWindowAck < OutOfWindowAckInterval) return false;
+        _lastOutOfWindowAck = now;
+        return true;
     }
 
     /// <summary>

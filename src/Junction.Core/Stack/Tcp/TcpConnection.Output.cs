@@ -310,6 +310,13 @@ public sealed partial class TcpConnection
     /// <summary>Sends an ACK now, unless the RFC 5961 rate limit says otherwise.</summary>
     private void SendChallengeAck(Instant now)
     {
+        // Linux (tcp_send_challenge_ack): the connection's own limit for answers to unacceptable segments first,
+        // then the stack-wide one.
+        if (!TryTakeOutOfWindowAck(now))
+        {
+            _layer.Stats.ChallengeAcksSuppressed++;
+            return;
+        }
         if (_layer.TryTakeChallengeAck(now))
         {
             _layer.Stats.ChallengeAcksSent++;
