@@ -82,6 +82,21 @@ public class NegativeTests
     }
 
     [Fact]
+    public void Set_sysctls_helper_writes_are_applied_like_sysctl()
+    {
+        var script = Parsing.ScriptParser.Parse("inline.pkt", """
+            `../common/set_sysctls.py /proc/sys/net/ipv4/tcp_timestamps=0 /proc/sys/net/ipv4/tcp_sack=0`
+            0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+            +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+            +0 > S 0:0(0) <mss 1460,nop,wscale 7>
+            """);
+        ScriptResult result = ConformanceRunner.Run(script, new RunnerOptions());
+        Assert.True(result.Passed, result.Describe());
+        Assert.Empty(result.Notes);
+    }
+
+    [Fact]
     public void Unsupported_system_call_is_reported_as_unsupported()
     {
         var script = Parsing.ScriptParser.Parse("inline.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 epoll_create(1) = 4\n");

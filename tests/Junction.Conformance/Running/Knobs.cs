@@ -117,6 +117,23 @@ internal static class Knobs
             }
             yield break;
         }
+        if (words[0].EndsWith("set_sysctls.py", StringComparison.Ordinal))
+        {
+            // packetdrill's helper: each argument is /proc/sys/net/ipv4/NAME=VALUE.
+            foreach (string word in words.Skip(1))
+            {
+                int eq = word.IndexOf('=', StringComparison.Ordinal);
+                const string Proc = "/proc/sys/";
+                if (eq < 0 || !word.StartsWith(Proc, StringComparison.Ordinal))
+                {
+                    yield return $"set_sysctls.py argument '{word}'";
+                    continue;
+                }
+                string? problem = Apply(settings, word[Proc.Length..eq].Replace('/', '.'), word[(eq + 1)..]);
+                if (problem is not null) yield return "sysctl " + problem;
+            }
+            yield break;
+        }
         string path = Path.Combine(scriptDirectory, words[0]);
         if (depth < 4 && words[0].EndsWith(".sh", StringComparison.Ordinal) && File.Exists(path))
         {

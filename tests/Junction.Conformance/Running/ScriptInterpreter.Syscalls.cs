@@ -114,8 +114,18 @@ internal sealed partial class ScriptInterpreter
             throw new ScriptFailure(line, $"{spec.Name}() takes {string.Join(" or ", counts)} arguments, the script passes {spec.Arguments.Count}");
     }
 
-    private int AllocateFd()
+    /// <summary>
+    /// The descriptor for a new socket: the number the script expects it to be (packetdrill maps script fds to live
+    /// ones, so a script may call its first socket 4), else the lowest free one from 3.
+    /// </summary>
+    private int ScriptFd(SyscallSpec spec, int line)
     {
+        if (spec.Result is IntExpr { Value: >= 0 } expected)
+        {
+            int wanted = (int)expected.Value;
+            if (_fds.ContainsKey(wanted)) throw new ScriptFailure(line, $"{spec.Name}() is expected to return fd {wanted}, which is still open");
+            return wanted;
+        }
         int fd = 3;
         while (_fds.ContainsKey(fd)) fd++;
         return fd;
@@ -154,8 +164,9 @@ internal sealed partial class ScriptInterpreter
                 if ((type & 0xF) != 1) throw ScriptFailure.NotSupported(line, "sockets other than SOCK_STREAM");
                 return () =>
                 {
-                    int fd = AllocateFd();
+                    int fd = ScriptFd(spec, line);
                     _fds.Add(fd, new SocketEntry { NonBlocking = (type & 0x800) != 0 });
+                    _socketUnderTest = fd;
                     return CallOutcome.Ok(fd);
                 };
             }
@@ -209,11 +220,12 @@ internal sealed partial class ScriptInterpreter
                     if (entry.Listener is not TcpListenEndpoint listener) return CallOutcome.Error("EINVAL");
                     if (listener.TryAccept(out TcpConnection? connection))
                     {
-                        int fd = AllocateFd();
+                        int fd = ScriptFd(spec, line);
                         var accepted = new SocketEntry { Connection = connection, Connected = true };
                         foreach ((string name, long value) in entry.Options) accepted.Options[name] = value;
                         accepted.ApplyOptions(connection);
                         _fds.Add(fd, accepted);
+                        _socketUnderTest = fd;
                         return CallOutcome.Ok(fd);
                     }
                     return entry.NonBlocking ? CallOutcome.Error("EAGAIN") : null;
@@ -423,18 +435,46 @@ internal sealed partial class ScriptInterpreter
                 "TCP_KEEPIDLE" => (long)(c?.KeepAliveTime ?? _host.Settings.KeepAliveTime).TotalSeconds,
                 "TCP_KEEPINTVL" => (long)(c?.KeepAliveInterval ?? _host.Settings.KeepAliveInterval).TotalSeconds,
                 "TCP_KEEPCNT" => c?.KeepAliveProbes ?? _host.Settings.KeepAliveProbes,
-                "SO_RCVBUF" => c?.ReceiveBufferSize ?? _host.Settings.ReceiveBufferSize,
-                "SO_SNDBUF" => c?.SendBufferSize ?? _host.Settings.SendBufferSize,
+                "SO_RCVBUF" => entry.Options.TryGetValue(name, out long rcv) ? LinuxBufferSize(rcv, MinReceiveBuffer) : c?.ReceiveBufferSize ?? _host.Settings.ReceiveBufferSize,
+                "SO_SNDBUF" => entry.Options.TryGetValue(name, out long snd) ? LinuxBufferSize(snd, MinSendBuffer) : c?.SendBufferSize ?? _host.Settings.SendBufferSize,
+                "TCP_INFO" => CheckTcpInfo(c, a[3], line),
                 "TCP_MAXSEG" when c is not null => c.Mss,
                 _ => throw ScriptFailure.NotSupported(line, $"getsockopt {name}"),
             };
-            if (a[3] is not EllipsisExpr)
+            if (a[3] is not EllipsisExpr && name != "TCP_INFO")
             {
                 long expected = Int(a[3], line, "expected option value");
                 if (expected != value) throw new ScriptFailure(line, $"getsockopt {name} gave {value} but the script expects {expected}");
             }
             return CallOutcome.Ok(0);
         });
+    }
+
+    // Linux's SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF on x86-64.
+    private const long MinReceiveBuffer = 2304;
+    private const long MinSendBuffer = 4608;
+
+    /// <summary>
+    /// What Linux reports for a buffer size the application set: double the value (the kernel reserves half for its
+    /// bookkeeping), at least the minimum. Only the reported value: Junction's buffer keeps the size that was set.
+    /// </summary>
+    private static long LinuxBufferSize(long set, long minimum) => Math.Max(2 * set, minimum);
+
+    /// <summary>getsockopt(TCP_INFO, {tcpi_x=N, ...}): every field named must have that value; <c>...</c> checks nothing.</summary>
+    private long CheckTcpInfo(TcpConnection? connection, Expr expected, int line)
+    {
+        if (expected is EllipsisExpr) return 0;
+        if (expected is not StructExpr fields) throw new ScriptFailure(line, $"TCP_INFO needs {{tcpi_field=value, ...}}, not '{expected}'");
+        if (connection is null) throw new ScriptFailure(line, "getsockopt TCP_INFO on a socket without a connection");
+        TcpConnectionInfo info = connection.SnapshotInfo();
+        foreach (Expr item in fields.Items)
+        {
+            if (item is not AssignExpr field) throw new ScriptFailure(line, $"TCP_INFO expectation '{item}' is not tcpi_field=value");
+            long actual = TcpInfoFields.Get(field.Name, info, _host.Now, line);
+            long wanted = Int(field.Value, line, field.Name);
+            if (actual != wanted) throw new ScriptFailure(line, $"getsockopt TCP_INFO gave {field.Name}={actual} but the script expects {wanted}");
+        }
+        return 0;
     }
 
     private static long TakeError(SocketEntry entry)

@@ -97,7 +97,8 @@ internal sealed partial class ScriptInterpreter : IDisposable
         }
         if (!_started)
         {
-            if (e.Time.Kind != TimeKind.Absolute || e.Time.Micros != 0)
+            // packetdrill resolves the first event's time from 0, so "+0" is as good as "0".
+            if (e.Time.Kind is not (TimeKind.Absolute or TimeKind.Relative) || e.Time.Micros != 0)
                 throw new ScriptFailure(e.Line, "first event should be at time 0");
             _started = true;
         }
@@ -135,8 +136,10 @@ internal sealed partial class ScriptInterpreter : IDisposable
                 WaitForEventTime(e, start);
                 RunCommand(command);
                 break;
-            case CodeEvent:
-                throw ScriptFailure.NotSupported(e.Line, "%{ }% code blocks (python assertions over tcp_info)");
+            case CodeEvent code:
+                WaitForEventTime(e, start);
+                RunCode(code);
+                break;
             default:
                 throw new InvalidOperationException(e.ToString());
         }
