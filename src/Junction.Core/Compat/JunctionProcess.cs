@@ -120,6 +120,7 @@ public sealed class JunctionProcess : IAsyncDisposable
     /// <summary>
     /// Waits for the program to exit, then for the emulated sockets to be freed: at once when no process of it is
     /// left, or after a grace of two seconds when a child it forked outlives it (whose Junction sockets then close).
+    /// Established connections still deliver what the program wrote before it exited, then close with a FIN.
     /// </summary>
     public async Task WaitForExitAsync(CancellationToken cancellationToken = default)
     {

@@ -220,7 +220,13 @@ internal sealed partial class SeccompSupervisor : IDisposable
             _closed = true;
             sockets = [.. _sockets.Values];
             _sockets.Clear();
-            foreach (CompatSocket socket in sockets) socket.Close();
+            // A connected socket is left to its bridge: the program's end is closed now (it exited), so the bridge
+            // still sends what the program wrote before it, then the FIN, and closes the socket itself — as a kernel
+            // keeps delivering a closed socket's data. Closing it here would reset the connection under that data.
+            foreach (CompatSocket socket in sockets)
+            {
+                if (socket.State != CompatSocketState.Connected) socket.Close();
+            }
         }
         _target.Dispose();
         Libc.Close(_notifyFd);

@@ -63,6 +63,43 @@ public sealed class SocketSemanticsTests
         Assert.True(program.Statistics.ConnectionsOpened == 1, program.Statistics.ToString());
     }
 
+    [Fact]
+    public async Task Data_a_program_wrote_before_closing_and_exiting_reaches_the_linux_peer_whole_then_eof()
+    {
+        await using CompatLab lab = CompatLab.Start();
+        using Socket listener = lab.Junction.OnLinux(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        listener.Bind(new IPEndPoint(lab.Lab.ClientAddress.ToIPAddress(), 7201));
+        listener.Listen();
+        const int Size = 256 << 10;
+
+        // The peer reads nothing until the program is gone: sendall returns once the bytes sit in the program's socket
+        // pair and in Junction's send queue, and the program exits without closing (its end closes as it dies, as
+        // the host learns that it is gone); only then does the peer read. A kernel still delivers a closed socket's
+        // data and its FIN; so must the host, instead of resetting the connection under them.
+        string script = "import socket\n" +
+            $"s = socket.create_connection(('{lab.LinuxAddress}', 7201))\n" +
+            $"s.sendall(bytes(range(256)) * {Size / 256})\n" +
+            "import os; os._exit(0)\n";
+        JunctionProcess program = lab.Run("python3", "-c", script);
+        using Socket accepted = await listener.AcceptAsync().WaitAsync(s_hang);
+        await program.WaitForExitAsync().WaitAsync(s_hang);
+        Assert.Equal(0, program.Process.ExitCode);
+        Assert.Equal(0, program.OpenSockets);
+
+        using var deadline = new CancellationTokenSource(s_hang);
+        byte[] buffer = new byte[64 << 10];
+        long received = 0;
+        bool patternHolds = true;
+        int read;
+        while ((read = await accepted.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
+        {
+            for (int i = 0; i < read; i++) patternHolds &= buffer[i] == (byte)((received + i) % 256);
+            received += read;
+        }
+        Assert.Equal(Size, received);
+        Assert.True(patternHolds);
+    }
+
     internal static void WaitForLinux(CompatLab lab, int port)
     {
         for (int attempt = 0; attempt < 200; attempt++)
