@@ -317,8 +317,8 @@ public sealed class JunctionSocket : IDisposable
                 return _udp.ReceiveFromAsync(buffer, null, cancellationToken);
             }
             JunctionConnection connection = _connection ?? throw new SocketException((int)SocketError.NotConnected);
-            if (_receiveShutdown) return new ValueTask<int>(0);
             JunctionPipeReader reader = connection.Reader;
+            if (_receiveShutdown) return new ValueTask<int>(ReceiveAfterShutdown(reader, buffer));
             ValueTask<System.IO.Pipelines.ReadResult> read = reader.ReadAsync(cancellationToken);
             if (read.IsCompleted) return new ValueTask<int>(CompleteReceive(read.GetAwaiter().GetResult(), buffer));
             // Waits: a reusable operation (one receive at a time, as the reader allows) resumes the caller.
@@ -330,6 +330,21 @@ public sealed class JunctionSocket : IDisposable
         {
             return ValueTask.FromException<int>(MapReceiveError(exception));
         }
+    }
+
+    /// <summary>
+    /// After Shutdown(Receive) the bytes already queued are still handed out, as Linux's tcp_recvmsg does; an empty
+    /// queue reads as the end of the stream at once instead of waiting.
+    /// </summary>
+    private int ReceiveAfterShutdown(JunctionPipeReader reader, Memory<byte> buffer)
+    {
+        if (!reader.TryRead(out System.IO.Pipelines.ReadResult queued)) return 0;
+        if (queued.Buffer.IsEmpty)
+        {
+            reader.AdvanceTo(queued.Buffer.Start);
+            return 0;
+        }
+        return CompleteReceive(queued, buffer);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

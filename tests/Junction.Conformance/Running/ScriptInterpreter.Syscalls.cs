@@ -352,10 +352,11 @@ internal sealed partial class ScriptInterpreter
         return () => WithFd(a[0], line, (_, entry) =>
         {
             if (entry.Connection is not TcpConnection c) return CallOutcome.Error("ENOTCONN");
-            if (entry.ReadShutdown) return CallOutcome.Ok(0);
             if (c.State == TcpState.SynSent && entry.NonBlocking) return CallOutcome.Error("EAGAIN");
             try
             {
+                // After shutdown(SHUT_RD) Linux's tcp_recvmsg still hands out queued bytes, also ones that arrive
+                // later; only an empty queue reads as end of stream.
                 int read = c.Receive(buffer);
                 if (read > 0) return CallOutcome.Ok(read);
             }
@@ -363,7 +364,7 @@ internal sealed partial class ScriptInterpreter
             {
                 return CallOutcome.Error(Symbols.Errno(ex.SocketErrorCode));
             }
-            if (c.IsReceiveComplete || c.State == TcpState.Closed) return CallOutcome.Ok(0);
+            if (entry.ReadShutdown || c.IsReceiveComplete || c.State == TcpState.Closed) return CallOutcome.Ok(0);
             return entry.NonBlocking || (flags & 0x40) != 0 ? CallOutcome.Error("EAGAIN") : null;
         });
     }

@@ -98,6 +98,26 @@ public abstract class SocketContract
     }
 
     [Fact]
+    public async Task Shutdown_receive_still_hands_out_the_queued_bytes_then_reads_as_the_end()
+    {
+        using ISocketWorld world = CreateWorld();
+        (IContractSocket listener, IContractSocket client, IContractSocket server) = await ConnectPairAsync(world);
+        using (listener)
+        using (client)
+        using (server)
+        {
+            await server.SendAsync("queued"u8.ToArray());
+            long deadline = Environment.TickCount64 + 10_000;
+            while (client.Available < 6 && Environment.TickCount64 < deadline) await Task.Delay(1);
+            client.Shutdown(SocketShutdown.Receive);
+            byte[] buffer = new byte[16];
+            Assert.Equal(6, await client.ReceiveAsync(buffer).AsTask().WaitAsync(Bound));
+            Assert.Equal("queued"u8.ToArray(), buffer[..6]);
+            Assert.Equal(0, await client.ReceiveAsync(buffer).AsTask().WaitAsync(Bound));
+        }
+    }
+
+    [Fact]
     public async Task Connecting_to_a_port_nobody_listens_on_is_refused()
     {
         using ISocketWorld world = CreateWorld();
