@@ -88,10 +88,17 @@ public sealed class TcpAllocationTests
         }
 
         for (int i = 0; i < 200; i++) Round();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) Round();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // The quietest of five windows of 200 rounds allocates nothing: an allocation per round would show in every
+        // window. One window may see the array pool refill what a garbage collection elsewhere in the process trimmed
+        // (the test output copies through ArrayPool<byte>.Shared; seen once in about 25 full runs).
+        long[] windows = new long[5];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++) Round();
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(windows.Min() == 0, $"Bytes allocated per window of 200 rounds: {string.Join(", ", windows)}");
         Assert.Equal(0, c.SendQueued);
 
         c.Abort();
