@@ -560,7 +560,7 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
                 if (slot.SuspectHeartbeat != heartbeat)
                 {
                     // A quarter of the way: note the CPU time it has used, to tell sleeping from computing at the threshold.
-                    Suspect(slot, heartbeat, tid, now);
+                    Suspect(slot, heartbeat, Interop.Libc.ThreadCpuTimeNanoseconds(tid), now);
                     continue;
                 }
                 // Judged once it is a threshold behind, on at least half a threshold of evidence.
@@ -570,17 +570,18 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
                 // One that used CPU for an eighth of the time since it was suspected computes too (one asleep uses
                 // ~0), and was caught off the CPU only for a moment (a page fault, a short sleep): not blocked either.
                 bool runnable = Interop.Libc.IsThreadRunnable(tid) == true;
+                long cpu = Interop.Libc.ThreadCpuTimeNanoseconds(tid);
                 if (GC.CollectionCount(0) != slot.SuspectCollections)
                 {
                     // A garbage collection suspended every managed thread in the meantime, asleep in the kernel, and
                     // a replacement could not have run either: the evidence says nothing; gather it again.
-                    Suspect(slot, heartbeat, tid, now);
+                    Suspect(slot, heartbeat, cpu, now);
                     continue;
                 }
-                if (runnable || IsComputing(slot, tid, now))
+                if (runnable || IsComputing(slot, cpu, now))
                 {
                     Statistics.PreemptedValue++;
-                    Suspect(slot, heartbeat, tid, now);
+                    Suspect(slot, heartbeat, cpu, now);
                     continue;
                 }
                 slot.Blocked = true;
@@ -608,17 +609,17 @@ public sealed class RuntimeInstance : IDisposable, IAsyncDisposable
         if (grant) _runtime.Grant(this, wake: true);
     }
 
-    private static void Suspect(RuntimeSlot slot, long heartbeat, int tid, long now)
+    private static void Suspect(RuntimeSlot slot, long heartbeat, long cpuTime, long now)
     {
         slot.SuspectHeartbeat = heartbeat;
         slot.SuspectCollections = GC.CollectionCount(0);
-        slot.SuspectCpuTime = Interop.Libc.ThreadCpuTimeNanoseconds(tid);
+        slot.SuspectCpuTime = cpuTime;
         slot.SuspectSince = now;
     }
 
-    private bool IsComputing(RuntimeSlot slot, int tid, long now)
+    /// <summary>Whether the owner used CPU for at least an eighth of the time since it was suspected (<paramref name="cpu"/> in ns, -1 unknown).</summary>
+    private bool IsComputing(RuntimeSlot slot, long cpu, long now)
     {
-        long cpu = Interop.Libc.ThreadCpuTimeNanoseconds(tid);
         if (cpu < 0 || slot.SuspectCpuTime < 0) return false;
         return 8 * (cpu - slot.SuspectCpuTime) >= _runtime.TicksToNanoseconds(now - slot.SuspectSince);
     }

@@ -336,16 +336,8 @@ public sealed class JunctionSocket : IDisposable
     /// After Shutdown(Receive) the bytes already queued are still handed out, as Linux's tcp_recvmsg does; an empty
     /// queue reads as the end of the stream at once instead of waiting.
     /// </summary>
-    private int ReceiveAfterShutdown(JunctionPipeReader reader, Memory<byte> buffer)
-    {
-        if (!reader.TryRead(out System.IO.Pipelines.ReadResult queued)) return 0;
-        if (queued.Buffer.IsEmpty)
-        {
-            reader.AdvanceTo(queued.Buffer.Start);
-            return 0;
-        }
-        return CompleteReceive(queued, buffer);
-    }
+    private int ReceiveAfterShutdown(JunctionPipeReader reader, Memory<byte> buffer) =>
+        reader.TryRead(out System.IO.Pipelines.ReadResult queued) ? CompleteReceive(queued, buffer) : 0;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> FinishReceiveAsync(ValueTask<System.IO.Pipelines.ReadResult> read, Memory<byte> buffer)

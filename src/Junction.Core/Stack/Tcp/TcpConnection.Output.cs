@@ -312,12 +312,7 @@ public sealed partial class TcpConnection
     {
         // Linux (tcp_send_challenge_ack): the connection's own limit for answers to unacceptable segments first,
         // then the stack-wide one.
-        if (!TryTakeOutOfWindowAck(now))
-        {
-            _layer.Stats.ChallengeAcksSuppressed++;
-            return;
-        }
-        if (_layer.TryTakeChallengeAck(now))
+        if (TryTakeOutOfWindowAck(now) && _layer.TryTakeChallengeAck(now))
         {
             _layer.Stats.ChallengeAcksSent++;
             SendSegment(_sndMax, TcpFlags.Ack, now);
